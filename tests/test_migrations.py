@@ -1,0 +1,88 @@
+"""The migrations are the schema: upgrade, check for drift, downgrade and upgrade again."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from tracker import db
+from tracker.errors import SchemaBehindError
+
+from .conftest import pg_url, requires_postgres
+
+
+@pytest.fixture
+def scratch_url(tmp_path) -> Iterator[str]:
+    """An empty database of the backend under test."""
+    url = pg_url()
+    if not url:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    name = f"tracker_scratch_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _tables(engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_round_trip_and_no_drift(scratch_url):
+    engine = db.make_engine(scratch_url)
+    config = db.alembic_config(scratch_url)
+    try:
+        db.upgrade(engine)
+        assert db.current_revision(engine) == db.head_revision()
+        assert {"jurisdictions", "companies", "measures", "status_changes", "sources", "feeds", "ingest_runs"} <= _tables(engine)
+        command.check(config)  # raises if the models and the migrations disagree
+        db.downgrade(engine, "base")
+        assert _tables(engine) == set()
+        db.upgrade(engine)
+        assert db.current_revision(engine) == db.head_revision()
+        command.check(config)
+    finally:
+        engine.dispose()
+
+
+def test_measure_has_exactly_one_subject(scratch_url):
+    engine = db.make_engine(scratch_url)
+    db.upgrade(engine)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO jurisdictions (id, ocd_id, name, kind) VALUES (1, 'ocd-division/country:us', 'United States', 'country')"))
+            conn.execute(text("INSERT INTO companies (id, name, slug) VALUES (1, 'Amazon', 'amazon')"))
+        for jid, cid in [(1, 1), (None, None)]:
+            with pytest.raises(Exception, match="(?i)check|constraint"), engine.begin() as conn:
+                conn.execute(
+                    text("INSERT INTO measures (jurisdiction_id, company_id, kind, scope, title, natural_key, created_at) VALUES (:j, :c, 'ban', 'x', 't', :k, CURRENT_TIMESTAMP)"),
+                    {"j": jid, "c": cid, "k": f"k{jid}{cid}"},
+                )
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_is_initialised_on_first_use(tmp_path):
+    from tracker.app import Tracker
+
+    with Tracker(f"sqlite:///{tmp_path / 'new' / 'fresh.sqlite'}", seed=False) as t:
+        assert db.current_revision(t.engine) == db.head_revision()
+
+
+@requires_postgres()
+def test_postgres_behind_names_the_command(scratch_url):
+    from tracker.app import Tracker
+
+    with pytest.raises(SchemaBehindError, match="tracker db upgrade"):
+        Tracker(scratch_url)

@@ -1,0 +1,127 @@
+"""The entry object: one ``Tracker`` wires the database, the clock and the fetcher, so that the
+CLI, the feed poller and tests all go through the same door (and tests can swap the parts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from functools import cached_property
+
+from sqlalchemy import func, select
+
+from . import db, pipeline, report, seeds
+from .data import Article, IngestSummary, SourceOutcome
+from .fetch import Fetcher
+from .gazetteer import Gazetteer
+from .models import Jurisdiction
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Tracker:
+    """Open (and on SQLite, initialise) the database at ``url``.
+
+    Args:
+        url: an SQLAlchemy URL; None means ``$TRACKER_DATABASE_URL`` or the default file.
+        clock: returns the current time (aware, UTC); tests pass a fixed one.
+        fetcher_factory: makes the HTTP client; tests pass one bound to a local server.
+        seed: load the reference data when the database has none.
+
+    Raises:
+        DatabaseError: the database cannot be opened; SchemaBehindError when a server's
+        schema is older than this tracker (run ``tracker db upgrade``).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Clock = utcnow,
+        fetcher_factory: Callable[[], Fetcher] | None = None,
+        seed: bool = True,
+        check_schema: bool = True,
+    ) -> None:
+        self.url = db.resolve_url(url)
+        self.engine = db.make_engine(self.url)
+        self.clock = clock
+        self._fetcher_factory = fetcher_factory or Fetcher
+        self._fetcher: Fetcher | None = None
+        self.sessions = db.session_factory(self.engine)
+        if check_schema:
+            db.ensure_schema(self.engine)
+            if seed and not self.has_reference_data():
+                self.seed()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def fetcher_factory(self) -> Fetcher:
+        """The shared HTTP client, made on first use."""
+        if self._fetcher is None:
+            self._fetcher = self._fetcher_factory()
+        return self._fetcher
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        with self.sessions() as session:
+            return Gazetteer.load(session)
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reference data ---------------------------------------------------------------------
+    def has_reference_data(self) -> bool:
+        with self.sessions() as session:
+            return bool(session.scalar(select(func.count()).select_from(Jurisdiction)))
+
+    def seed(self) -> seeds.SeedReport:
+        with self.sessions.begin() as session:
+            result = seeds.load_all(session)
+        self.__dict__.pop("gazetteer", None)
+        return result
+
+    # -- ingestion --------------------------------------------------------------------------
+    def ingest(
+        self,
+        inputs: Iterable[str],
+        *,
+        published: dt.date | None = None,
+        url: str | None = None,
+        progress: pipeline.Progress | None = None,
+    ) -> IngestSummary:
+        return pipeline.ingest(self, inputs, published=published, url=url, progress=progress)
+
+    def ingest_article(self, article: Article, where: str | None = None) -> SourceOutcome:
+        return pipeline.ingest_article(self, article, where or article.url or article.path or "<article>")
+
+    # -- reports ----------------------------------------------------------------------------
+    def status(
+        self,
+        as_of: dt.date | None = None,
+        *,
+        include_all: bool = False,
+        jurisdiction: str | None = None,
+        company: str | None = None,
+    ) -> report.StatusReport:
+        with self.sessions() as session:
+            return report.status_report(
+                session, as_of or self.today(), include_all=include_all,
+                jurisdiction=jurisdiction, company=company,
+            )
+
+    def history(self, measure_id: int, as_of: dt.date | None = None) -> report.MeasureHistory:
+        with self.sessions() as session:
+            return report.measure_history(session, measure_id, as_of or self.today())

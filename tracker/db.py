@@ -1,0 +1,125 @@
+"""Opening a database: the URL, the engine, and the schema's revision.
+
+The schema is created and upgraded only by the Alembic migrations. A fresh or older SQLite file
+is upgraded on first use; any other database that is behind raises ``SchemaBehindError``,
+because upgrading a shared server is a decision for its owner (``tracker db upgrade``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import DatabaseError, SchemaBehindError
+
+ENV_VAR = "TRACKER_DATABASE_URL"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = PROJECT_ROOT / "migrations"
+
+
+def default_path() -> Path:
+    """The default SQLite file: ``$XDG_DATA_HOME/tracker/tracker.sqlite``
+    (``~/.local/share/tracker/tracker.sqlite`` when XDG_DATA_HOME is unset)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tracker" / "tracker.sqlite"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL: the argument, else ``$TRACKER_DATABASE_URL``, else the default file."""
+    url = url or os.environ.get(ENV_VAR)
+    if url:
+        return url
+    return f"sqlite:///{default_path()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create an engine for ``url`` (see ``resolve_url``), creating an SQLite file's folder."""
+    url = resolve_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as e:
+        raise DatabaseError(f"not a database URL: {url!r}") from e
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except (ImportError, SQLAlchemyError) as e:
+        raise DatabaseError(f"cannot use {parsed.render_as_string()}: {e}") from e
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as e:
+        raise DatabaseError(f"cannot open {safe_url(engine)}: {e.orig}") from e
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` on ``engine``'s database."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Make sure the schema is at head: upgrade SQLite, refuse anything else that is behind."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return
+    raise SchemaBehindError(safe_url(engine), current, head)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,121 @@
+"""What is in force on a date: a pure function of a measure's status changes.
+
+The rules are those of DESIGN.md section 2:
+
+- changes are taken in date order, up to and including the day asked about; a change whose date
+  is unknown counts from the day its source was published (``known_by``), and only when no dated
+  change of the same kind (a start, an end, a proposal) says more;
+- enacted / in_force / extended put a measure in force; expired / failed / repealed / suspended
+  end it; proposed counts only while it is not in force;
+- a duration sets the end from the start (an extension's from the old end); an extension
+  "until further notice" removes the end; a measure past its end is ``expired``;
+- an imprecise date counts from the earliest day it allows, and a day inside its window is
+  reported as uncertain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .data import Change
+from .dates import PartialDate, add_duration
+from .vocab import ENDS, STARTS, Precision, ReportStatus, Status
+
+_ORDER = {s: i for i, s in enumerate(Status)}
+
+
+@dataclass(frozen=True)
+class MeasureState:
+    """A measure's status on a date."""
+
+    status: ReportStatus
+    since: PartialDate | None
+    until: PartialDate | None
+    uncertain: bool
+    change_ids: tuple[int, ...] = ()
+
+    @property
+    def in_force(self) -> bool:
+        return self.status is ReportStatus.IN_FORCE
+
+
+def _group(status: Status) -> str:
+    if status in STARTS:
+        return "start"
+    if status in ENDS:
+        return "end"
+    return "proposal"
+
+
+def _usable(changes: Iterable[Change]) -> list[tuple[PartialDate, Change]]:
+    """The changes that can be placed in time, each with the date it counts from."""
+    changes = list(changes)
+    dated_groups = {_group(c.status) for c in changes if c.date is not None}
+    placed: list[tuple[PartialDate, Change]] = []
+    for change in changes:
+        if change.date is not None:
+            placed.append((change.date, change))
+        elif change.known_by is not None and _group(change.status) not in dated_groups:
+            placed.append((PartialDate(change.known_by, Precision.DAY), change))
+    placed.sort(key=lambda p: (p[0].start, _ORDER[p[1].status]))
+    return placed
+
+
+def _end_of(change: Change, start: PartialDate, previous_end: PartialDate | None):
+    """The end a change sets: (changed?, new end)."""
+    if change.open_ended:
+        return True, None
+    if change.end is not None:
+        return True, change.end
+    if change.duration_days or change.duration_months:
+        base = previous_end if change.status is Status.EXTENDED and previous_end else start
+        return True, add_duration(base, change.duration_days, change.duration_months)
+    return False, previous_end
+
+
+def state_on(changes: Sequence[Change], day: dt.date) -> MeasureState | None:
+    """The status of a measure on ``day``, or None when nothing is known of it by then."""
+    status: ReportStatus | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    used: list[int] = []
+    for when, change in _usable(changes):
+        if when.start > day:
+            break
+        if change.change_id is not None:
+            used.append(change.change_id)
+        in_force = status is ReportStatus.IN_FORCE and not (until and until.start <= when.start)
+        if change.status in STARTS:
+            if not in_force:
+                since, until = when, None
+            sets, new_end = _end_of(change, when, until)
+            if sets or not in_force:
+                until = new_end
+            status = ReportStatus.IN_FORCE
+        elif change.status in ENDS:
+            if change.status is Status.EXPIRED and until is not None and until.start < when.start:
+                when = until
+            status, since, until = ReportStatus(change.status.value), when, None
+        elif not in_force:
+            status, since, until = ReportStatus.PROPOSED, when, None
+    if status is None:
+        return None
+    uncertain = since is not None and since.precision != Precision.DAY and since.contains(day)
+    if status is ReportStatus.IN_FORCE and until is not None and until.start <= day:
+        return MeasureState(ReportStatus.EXPIRED, until, None, until.contains(day), tuple(used))
+    if until is not None and until.precision != Precision.DAY and until.contains(day):
+        uncertain = True
+    return MeasureState(status, since, until, uncertain, tuple(used))
+
+
+def undated_state(changes: Sequence[Change]) -> MeasureState | None:
+    """For a measure none of whose changes can be placed in time: the latest thing said."""
+    if not changes or _usable(changes):
+        return None
+    last = max(changes, key=lambda c: _ORDER[c.status])
+    status = (
+        ReportStatus.IN_FORCE if last.status in STARTS else ReportStatus(last.status.value)
+    )
+    return MeasureState(status, None, None, True, tuple(c.change_id for c in changes if c.change_id))
