@@ -43,11 +43,11 @@ MEASURE_NOUN = re.compile(
 _VERBS: list[tuple[Status, str]] = [
     (Status.EXTENDED, r"\bextend(?:s|ed|ing)?\b|\bextension of\b|\brenew(?:s|ed)\b|\bprolong(?:s|ed)\b"),
     (Status.EXPIRED, r"\bexpired\b|\blapsed\b|\bran out\b|\bsunsetted\b|\bcame to an end\b|\bwas allowed to (?:expire|lapse)\b|\blet (?:it |the \w+ )?(?:expire|lapse)\b|\bended on\b"),
-    (Status.FAILED, r"\bfail(?:ed|s)? to (?:pass|advance|win|get)\b|\bfailed\b|\bdid not pass\b|\bdidn't pass\b|\bnever passed\b|\bdied\b|\bvoted down\b|\brejected\b|\bdefeated\b|\bvetoed\b|\bnever (?:came|got|received) (?:to )?a (?:floor )?vote\b|\bwithout (?:a|ever getting a) vote\b"),
+    (Status.FAILED, r"\bfail(?:ed|s)? to (?:pass|advance|win|get)\b|\bfailed\b|\bdid not pass\b|\bdidn't pass\b|\bnever passed\b|\bdied\b|\bvoted down\b|\breject(?:s|ed)?\b|\bdefeated\b|\bvetoed\b|\bnever (?:came|got|received) (?:to )?a (?:floor )?vote\b|\bwithout (?:a|ever getting a) vote\b"),
     (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its|the|a|that|their)\b|\boverturn(?:ed|s)\b|\brescind(?:ed|s)\b|\brevers(?:ed|es|ing)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
     (Status.PROPOSED, r"\bintroduc(?:ed|es|ing)\b|\bunveil(?:ed|s)\b|\bfiled\b|\bsponsor(?:ed|s)\b|\bdrafted\b|\breintroduc(?:ed|es|ing)\b|\bproposed (?:a|an|the)\b|\bwould (?:ban|bar|prohibit|halt|pause|impose|outlaw)\b"),
-    (Status.IN_FORCE, r"\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\bremains? in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
-    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b"),
+    (Status.IN_FORCE, r"\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
+    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b"),
 ]
 _VERB_RES = [(status, re.compile(p, re.I)) for status, p in _VERBS]
 #: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
@@ -58,16 +58,29 @@ _DEMAND = re.compile(
     r"\b(?:should|must|ought to|needs? to|need to|urg(?:e|ed|es|ing)|call(?:s|ed|ing)? (?:on|for|upon)|"
     r"demand(?:s|ed|ing)?|want(?:s|ed)?|push(?:es|ed|ing)? (?:for|to)|pressed|asked|asking|"
     r"hope(?:s|d)?|hoping|would like|plans? to|planning to|consider(?:s|ed|ing)?|debat(?:e|es|ed|ing)|"
-    r"weigh(?:s|ed|ing)?|could|might|may|if\b|whether|proposal to|petition(?:ed|ing)?|lobb(?:y|ied|ying)|"
+    r"weigh(?:s|ed|ing)?|if\b|whether|proposal to|petition(?:ed|ing)?|lobb(?:y|ied|ying)|"
     r"support(?:s|ed|ing)? (?:a|the)|backed|favou?r(?:s|ed)?|advocat(?:e|es|ed|ing)|seek(?:s|ing)?|sought|"
     r"encourag(?:e|ed|es|ing)|await|recommend(?:s|ed)?|suggest(?:s|ed)?|expected to|likely to|set to|"
     r"would\s+(?:also\s+)?(?:need|have)|fight(?:s|ing)? to|campaign(?:s|ed|ing)? (?:for|to)|aim(?:s|ed)? to|"
     r"refus(?:e|ed|es) to|declined to|not yet|has not|have not|hasn't|haven't|didn't|did not|won't be|without)\b",
     re.I,
 )
+_MODAL = re.compile(r"\b(?:could|might|may)\b")
+_GOVERNED = re.compile(
+    r"\b(?:reject\w*|defeat\w*|vot\w+ down|fail\w*|introduc\w*|propos\w*|repeal\w*|(?:bill|proposal|resolution|effort|attempt|plan|measure|amendment|petition|initiative)s?)\b[^,;]{0,40}\bto\s+(?:\w+\s+)?$",
+    re.I,
+)
+_DESCRIPTIVE = re.compile(
+    r"^\s*(?:the|this|that|its|their|a|an)\s+(?:[\w-]+\s+){0,2}(?:ban|bans|ordinance|law|bylaw|measure|bill|rule|rules|policy|moratorium|legislation|prohibition|restriction|restrictions|pause|first|second|one|other|version|provision)\b",
+    re.I,
+)
+_PROHIBITIVE = re.compile(r"^(?:ban|bans|prohibit|bar|outlaw|block|forb|restrict|limit|curb|covers|applies)", re.I)
+_FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were|are|will|would|became|becomes|voted|votes|decided|agreed|approved|adopted|passed|signed)\b", re.I)
+_LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
+_CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 _NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
 _SUBJECT_BLOCK = re.compile(r"\b(?:followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake)\s*$", re.I)
-_PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Police Department|Sheriff|Public Schools|Gov|Sen|Rep)\b")
+_PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
 _STOP_PLACES = {
     "mobile", "independence", "liberty", "commerce", "enterprise", "mission", "paradise", "justice",
     "union", "progress", "florence", "marion", "hamilton", "lincoln", "opportunity", "spring",
@@ -80,7 +93,7 @@ _STOP_PLACES = {
 _FEDERAL = re.compile(
     r"\b(?:congress|federal (?:lawmakers|legislation|bill|ban|moratorium|law|government|agencies)|"
     r"u\.?s\.? (?:senators?|representatives?|house|senate)|senators?\b[^.]{0,80}\b(?:act|bill)|"
-    r"(?:senate|house) (?:democrats|republicans|bill)|"
+    r"(?:senate|house) (?:democrats|republicans)|"
     r"(?:\w+ )*moratorium act|biometric technology moratorium)\b",
     re.I,
 )
@@ -126,6 +139,7 @@ class Context:
     last_company: Subject | None = None
     last_subject: Subject | None = None
     last_date: PartialDate | None = None
+    last_fact: Fact | None = None
     fr_article: bool = False
 
 
@@ -207,6 +221,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
         key = text.lower()
         if key in _STOP_PLACES or _PUBLICATIONS.match(sentence[end:]):
             continue
+        if " " in text and re.search(r"[A-Z][a-z]+,\s*$", sentence[:start]) and gazetteer.state(text.split()[0]):
+            continue  # "Portland, Oregon City Council": a qualifier, not Oregon City
         candidates = gazetteer.candidates(text)
         if not candidates:
             continue
@@ -272,25 +288,60 @@ def find_verbs(sentence: str) -> list[Verb]:
     return verbs
 
 
-def _demanded(sentence: str, verb: Verb) -> bool:
+def _demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
     """Is the verb governed by a demand, hope, proposal or negation ("should ban")?"""
-    window = sentence[max(0, verb.start - 70): verb.start]
+    masked = list(sentence)
+    for t in times:
+        masked[t.start:t.end] = "#" * (t.end - t.start)
+    window = "".join(masked)[max(0, verb.start - 70): verb.start]
     window = re.split(r"[;:]|,\s+(?:and|but|while)\b|\bbut\b|\bwhile\b|\bwhen\b|\bafter\b", window)[-1]
     if verb.status is Status.FAILED:
         return False
     if verb.status is Status.PROPOSED:
         return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I))
-    return bool(_DEMAND.search(window))
+    if verb.status is Status.ENACTED and _GOVERNED.search(window):
+        return True  # "rejected proposals to curb", "a bill to ban": the object of another verb
+    return bool(_DEMAND.search(window) or _MODAL.search(window))
 
 
 # -- the measure ---------------------------------------------------------------------------------
-def _kind(sentence: str, verb: Verb, duration: bool) -> MeasureKind:
+def _kind(sentence: str, verb: Verb, duration: bool) -> MeasureKind | None:
+    """The kind of measure a sentence names; None when it names none ("approved the
+    ordinance"), to be taken from the rest of the article."""
     text = sentence.lower()
     if re.search(r"moratori|\bpause|\bhalt|\bsuspen|\btemporar", text) or duration:
         return MeasureKind.MORATORIUM
     if re.search(r"\bban|\bprohibit|\bbar(?:s|red|ring)?\b|\boutlaw|\bforb|\bstop|\bno longer|\bexit|\bleav|\bwithdr|\bshut|\bdiscontinu|\babandon|\bwon't|\bwill not|\bwould not|\bnot (?:sell|offer|provide|add|use)|\bcannot use", text):
         return MeasureKind.BAN
-    return MeasureKind.RESTRICTION
+    if re.search(r"\brestrict(?:s|ed|ing|ion)?\b|\blimit(?:s|ed|ing)\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", text):
+        return MeasureKind.RESTRICTION
+    return None
+
+
+def _fill_kinds(facts: list[Fact], text: str) -> list[Fact]:
+    """Give facts whose sentence named no kind the kind the article gives their subject, else
+    the kind the article talks about most."""
+    by_subject: dict[Subject, MeasureKind] = {}
+    for fact in facts:
+        if fact.kind is not None:
+            by_subject.setdefault(fact.subject, fact.kind)
+    lower = text.lower()
+    counts = {
+        MeasureKind.MORATORIUM: len(re.findall(r"moratori", lower)),
+        MeasureKind.BAN: len(re.findall(r"\bban|\bprohibit", lower)),
+        MeasureKind.RESTRICTION: len(re.findall(r"\brestrict|\bregulat|\brules\b", lower)),
+    }
+    default = max(counts, key=lambda k: counts[k]) if any(counts.values()) else MeasureKind.BAN
+    filled = [
+        f if f.kind is not None else replace(f, kind=by_subject.get(f.subject, default))
+        for f in facts
+    ]
+    moratoria = {f.subject for f in filled if f.kind is MeasureKind.MORATORIUM}
+    return [
+        replace(f, kind=MeasureKind.MORATORIUM)
+        if f.kind is MeasureKind.BAN and f.subject in moratoria else f
+        for f in filled
+    ]
 
 
 def _scopes(sentence: str, subject: Subject) -> list[str]:
@@ -307,8 +358,10 @@ def _scopes(sentence: str, subject: Subject) -> list[str]:
         if re.search(r"\bpolice|law enforcement", text):
             return [Scope.SALES_TO_POLICE.value]
         return scopes or [Scope.GENERAL.value]
-    government = re.search(r"\b(?:city|county|state|municipal|government|public|town) (?:agencies|departments|bureaus|staff|employees|officials|use|offices)|\bagencies\b|\bbureaus\b|\bdepartments\b|\bcity (?:use|government)|\bgovernment use|\bits own\b|\bcity staff", text)
+    government = re.search(r"\b(?:city|county|state|municipal|government|public|town) (?:agenc(?:y|ies)|departments?|bureaus?|staff|employees|officials|use|offices)|\bagenc(?:y|ies)\b|\bbureaus\b|\bdepartments?\b|\bcity (?:use|government)|\bgovernment use|\bits own\b|\bcity staff", text)
     police = re.search(r"\bpolice|\blaw enforcement|\bsheriff", text)
+    if government and re.match(r"police ", text[max(0, government.start() - 7): government.start()]):
+        government = None
     if government or not (police or scopes):
         scopes.insert(0, Scope.GOVERNMENT.value)
     elif police:
@@ -317,36 +370,51 @@ def _scopes(sentence: str, subject: Subject) -> list[str]:
 
 
 # -- subjects ------------------------------------------------------------------------------------
+def _groups(sentence: str, mentions: list[Mention]) -> list[list[Mention]]:
+    """Mentions joined by "and", commas or "and the town of" form one coordinated group."""
+    groups: list[list[Mention]] = []
+    for m in mentions:
+        if groups:
+            gap = sentence[groups[-1][-1].end: m.start]
+            if re.fullmatch(r"\s*(?:,|and|, and|as well as|&|,?\s*or)\s*(?:the (?:city|town|state|county|cities|towns) of\s*)?", gap):
+                groups[-1].append(m)
+                continue
+        groups.append([m])
+    return groups
+
+
 def _subjects(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) -> tuple[list[Subject], float]:
-    """Who the verb is about, and how sure we are."""
-    if _FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation|congress)\b", sentence, re.I):
-        return [Subject(SubjectType.JURISDICTION, "ocd-division/country:us", "United States")], 0.75
+    """Who the verb is about, and how sure we are: the nearest named group before the verb that
+    is not the object of "followed", "after", "like"...; else a reference back."""
     before = [m for m in mentions if m.end <= verb.start]
-    chosen: list[Mention] = []
-    for m in before:
-        prefix = sentence[: m.start]
-        if _SUBJECT_BLOCK.search(prefix):
+    head = sentence[: verb.start]
+    company_before = any(m.subject.type is SubjectType.COMPANY for m in before)
+    if not company_before and _FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation)\b", sentence, re.I):
+        return [Subject(SubjectType.JURISDICTION, "ocd-division/country:us", "United States")], 0.75
+    for group in reversed(_groups(sentence, before)):
+        first, last = group[0], group[-1]
+        between = sentence[last.end: verb.start]
+        possessive = re.match(r"'s?\s+(?:[\w-]+\s+){0,3}?(?:pledge|ban|moratorium|pause|decision|announcement|move|ordinance|law|vote|council|board|leaders|lawmakers|voters|supervisors|officials|legislature|government)\b", between)
+        relative = re.match(r"\s*,?\s*(?:which|that|who)\s+(?:\w+\s+){0,2}$", between)
+        blocked = _SUBJECT_BLOCK.search(sentence[: first.start]) and not _FINITE.search(between)
+        if blocked and not (possessive or relative):
             continue
-        if chosen:
-            gap = sentence[chosen[-1].end: m.start]
-            if re.fullmatch(r"\s*(?:,|and|, and|as well as|&|,?\s*or)\s*", gap):
-                chosen.append(m)
-                continue
-            if not re.search(r"\b(?:said|says|announced|told)\b", gap):
-                continue
-        if not chosen:
-            chosen.append(m)
-    if chosen:
-        # "Portland, Maine," -> the state is a qualifier of the place, not a second subject
+        if len(between) > 160 and not relative:
+            break
         subjects: list[Subject] = []
-        for m in chosen:
-            if subjects and m.place is not None and m.place.kind == "state" and chosen[0].place is not None and chosen[0].place.state_code == m.place.state_code:
-                continue
+        for m in group:
+            if subjects and m.place is not None and m.place.kind == "state" and first.place is not None and first.place.state_code == m.place.state_code:
+                continue  # "Portland, Maine": the state qualifies the place
             if m.subject not in subjects:
                 subjects.append(m.subject)
         return subjects, 0.85
-    head = sentence[: verb.start]
-    if (role := _last_match(_COMPANY_ROLE, head)) and ctx.last_company:
+    if re.search(r"\bGov(?:ernor|\.)\s", head):
+        states = [m for m in mentions if m.place is not None and m.place.kind == "state"]
+        if states:
+            return [states[0].subject], 0.75
+        if ctx.last_state:
+            return [ctx.last_state], 0.7
+    if _last_match(_COMPANY_ROLE, head) and ctx.last_company:
         return [ctx.last_company], 0.7
     if _STATE_ROLE.search(head) and ctx.last_state and not (_PLACE_ROLE.search(head) and ctx.last_place):
         return [ctx.last_state], 0.7
@@ -355,24 +423,47 @@ def _subjects(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) 
     if _PRONOUN.match(sentence) and ctx.last_subject:
         return [ctx.last_subject], 0.6
     after = [m for m in mentions if m.start >= verb.end]
-    if after and not re.search(r"\b(?:by|for|from|in|to|with|on)\s*$", sentence[verb.end: after[0].start]):
+    if after and not re.search(r"\b(?:by|for|from|in|to|with|on|of|than|like|after)\s*$", sentence[verb.end: after[0].start]):
         return [after[0].subject], 0.6
-    del role
     return [], 0.0
 
 
 def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    found = None
-    for found in pattern.finditer(text):
-        pass
-    return found
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
 
 
 # -- dates ---------------------------------------------------------------------------------------
-def _event_time(times: list[TimeMention], verb: Verb) -> TimeMention | None:
-    """The time expression that dates the verb: the nearest event or "since" one, preferring
-    one after the verb in the same clause."""
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\b|\s+and\s+(?:earlier|later|then)\b|\s+(?:but|while|whereas)\s")
+_FOREIGN_VERB = re.compile(r"\b(?:convened|formed|created|founded|launched|began|started|published|released|reported|found|hired|bought|acquired|sued|arrested|killed|elected|took office|introduced|proposed)\b", re.I)
+
+
+def clause(sentence: str, verb: Verb) -> tuple[int, int]:
+    """The bounds of the clause around a verb."""
+    start, end = 0, len(sentence)
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        if m.end() <= verb.start:
+            start = m.end()
+        elif m.start() >= verb.end:
+            end = m.start()
+            break
+    return start, end
+
+
+def _event_time(times: list[TimeMention], verb: Verb, sentence: str) -> TimeMention | None:
+    """The time expression that dates the verb: the nearest event or "since" one in its clause
+    (else in the sentence), preferring one after the verb, skipping those that date another
+    verb ("a board it convened last year")."""
+    lo, hi = clause(sentence, verb)
     events = [t for t in times if t.role in ("event", "since") and t.date is not None]
+    events = [
+        t for t in events
+        if not (t.start >= verb.end and _FOREIGN_VERB.search(sentence[verb.end: t.start]))
+    ]
+    inside = [t for t in events if t.start >= lo and t.end <= hi]
+    if (lo, hi) != (0, len(sentence)):
+        events = inside
+    events = inside or events
     if not events:
         return None
     def distance(t: TimeMention) -> int:
@@ -395,8 +486,11 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
     )
     facts: list[Fact] = []
     for index, sentence in enumerate(sentences):
+        following = sentences[index + 1] if index + 1 < len(sentences) else ""
+        if not FR.search(sentence) and _LAW_SENTENCE.search(sentence) and FR.search(following) and _CONTINUES.match(following):
+            sentence = f"{sentence} {following}"  # "Baker signed a police law. Among its provisions are limits on facial recognition."
         facts.extend(_sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title)))
-    return _dedupe(facts)
+    return _dedupe(_fill_kinds(facts, text))
 
 
 def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool) -> list[Fact]:
@@ -404,11 +498,22 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
     times = find_times(sentence, ctx.published, ctx.last_date)
     facts: list[Fact] = []
     about_fr = bool(FR.search(sentence)) or (
-        ctx.fr_article and bool(re.search(r"\b(?:ban|moratorium|pause|ordinance|prohibition)\b|\bthe (?:technology|software|tool|system)\b", sentence, re.I))
+        ctx.fr_article and bool(re.search(r"\b(?:ban(?:s|ned|ning)?|moratori(?:um|a)|pause|ordinances?|prohibit\w*|bylaw|forb\w+|barred)\b|\bthe (?:technology|software|tool|system)\b", sentence, re.I))
     )
     if about_fr:
         for verb in find_verbs(sentence):
-            if _demanded(sentence, verb):
+            if _demanded(sentence, verb, times):
+                continue
+            descriptive = verb.status is Status.ENACTED and bool(_PROHIBITIVE.match(verb.text) and _DESCRIPTIVE.match(sentence[: verb.start]))
+            if descriptive:
+                # "The first bans city bureaus...": describes the measure the article just
+                # reported, so it inherits that fact's subject and date
+                if ctx.last_fact is None or any(m.end <= verb.start for m in mentions):
+                    continue
+                facts.extend(
+                    replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
+                    for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, [], ctx, True)
+                )
                 continue
             subjects, confidence = _subjects(sentence, verb, mentions, ctx)
             if not subjects:
@@ -420,14 +525,17 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
 
 def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: float, times: list[TimeMention], ctx: Context, is_title: bool) -> list[Fact]:
     status = verb.status
-    time = None if is_title else _event_time(times, verb)
+    time = None if is_title else _event_time(times, verb, sentence)
     date = time.date if time else None
+    if time is not None and time.inverse is not None and time.end <= verb.start:
+        date = time.inverse  # "two days after IBM said it was leaving": IBM's own date
     if status is Status.ENACTED and time is not None and time.role == "since":
         status = Status.IN_FORCE
     if date is not None and ctx.published and date.start > ctx.published and status in (Status.ENACTED, Status.IN_FORCE):
         return []  # "takes effect next year": not yet
-    duration = find_duration(sentence)
-    open_ended = is_open_ended(sentence)
+    lo, hi = clause(sentence, verb)
+    duration = find_duration(sentence[lo:hi])
+    open_ended = is_open_ended(sentence[lo:hi])
     end_times = [t for t in times if t.role == "end" and t.date is not None]
     end = end_times[0].date if end_times and status in (Status.ENACTED, Status.IN_FORCE, Status.EXTENDED) else None
     if end is None and duration and date and status in (Status.ENACTED, Status.IN_FORCE):
@@ -436,10 +544,10 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
         end = None
     if status is Status.ENACTED and re.search(r"\bexpire|\blapse", sentence, re.I) and not end:
         pass
-    kind = _kind(sentence, verb, bool(duration) and status is not Status.EXTENDED)
+    kind = _kind(sentence[lo:hi], verb, bool(duration) and status is not Status.EXTENDED)
     facts = []
     for subject in subjects:
-        for scope in _scopes(sentence, subject):
+        for scope in _scopes(sentence[lo:hi], subject):
             facts.append(
                 Fact(
                     subject=subject,
@@ -474,8 +582,8 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
                     ctx.last_state = gazetteer.states[m.place.state_code].subject()
     if facts:
         ctx.last_subject = facts[-1].subject
-    elif mentions:
-        ctx.last_subject = mentions[0].subject
+        dated = [f for f in facts if f.date is not None]
+        ctx.last_fact = dated[-1] if dated else facts[-1]
     dated = [t.date for t in times if t.date is not None and t.role != "end"]
     if dated:
         ctx.last_date = dated[-1]
@@ -488,11 +596,10 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
         return "start" if status in (Status.ENACTED, Status.IN_FORCE) else status.value
     best: dict[tuple, Fact] = {}
     for fact in facts:
-        key = (fact.subject, fact.scope, group(fact.status), fact.date)
+        key = (fact.subject, fact.kind is MeasureKind.RESTRICTION, fact.scope, group(fact.status), fact.date)
         if key not in best or fact.confidence > best[key].confidence:
             best[key] = fact
-    dated = {(f.subject, f.scope, group(f.status)) for f in best.values() if f.date is not None}
-    return [
-        f for f in best.values()
-        if f.date is not None or (f.subject, f.scope, group(f.status)) not in dated
-    ]
+    def loose(f: Fact) -> tuple:
+        return (f.subject, f.kind is MeasureKind.RESTRICTION, f.scope, group(f.status))
+    dated = {loose(f) for f in best.values() if f.date is not None}
+    return [f for f in best.values() if f.date is not None or loose(f) not in dated]

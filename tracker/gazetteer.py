@@ -127,6 +127,8 @@ def capitalized_spans(sentence: str, max_words: int):  # type: ignore[no-untyped
             if not (word[0].isupper() or word in ("of", "de", "la", "del", "and") or word[0].isdigit()):
                 break
             text = sentence[start:e].rstrip(".'’")
+            if text.endswith(("'s", "’s")):
+                text = text[:-2]
             yield start, start + len(text), text
 
 

@@ -195,6 +195,34 @@ class StatusChange(Base):
     source: Mapped[Source | None] = relationship()
 
 
+class MeasurePeriod(Base):
+    """A span of days over which a measure's status stays the same: a cache of
+    ``status.state_on``, recomputed by ``tracker.periods`` whenever facts are stored (and by
+    ``tracker db refresh``). The analyst views (docs/schema.md) read it."""
+
+    __tablename__ = "measure_periods"
+    __table_args__ = (Index("ix_measure_periods_dates", "start_date", "end_date"),)
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: 0, 1, 2... in date order.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(20))
+    #: The first day of the period; NULL for a measure none of whose changes can be dated.
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: The first day after the period; NULL while it lasts.
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: ``since`` and ``until`` as ``status`` reports them: ISO cut to their precision.
+    since: Mapped[str | None] = mapped_column(String(10))
+    since_date: Mapped[dt.date | None] = mapped_column(Date)
+    since_precision: Mapped[str | None] = mapped_column(String(10))
+    until: Mapped[str | None] = mapped_column(String(10))
+    until_date: Mapped[dt.date | None] = mapped_column(Date)
+    until_precision: Mapped[str | None] = mapped_column(String(10))
+    uncertain: Mapped[bool] = mapped_column(Boolean)
+
+
 class Feed(Base):
     __tablename__ = "feeds"
 
@@ -235,6 +263,9 @@ class Source(Base):
         ForeignKey("feeds.id", ondelete="SET NULL"), index=True
     )
     entry_id: Mapped[str | None] = mapped_column(String(2000))
+    #: A feed entry's fingerprint (title, link, dates, content as the feed gave them): a poll
+    #: re-extracts the entry only when it changes (tracker.feeds).
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -21,9 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from . import extract, parse, store
-from .data import Article, IngestSummary, SourceOutcome
+from .data import Article, Fact, IngestSummary, SourceOutcome
 from .errors import InputError
 from .models import IngestRun
 from .vocab import DateSource
@@ -83,21 +84,36 @@ def with_overrides(article: Article, published: dt.date | None, url: str | None)
     return article
 
 
+def prepare_article(tracker, article: Article) -> tuple[Article, list[Fact]]:  # type: ignore[no-untyped-def]
+    """The extract stage for one article (pure): its publication date inferred, its facts."""
+    article = extract.infer_published(article)
+    return article, extract.extract(article, tracker.gazetteer)
+
+
+def store_article(
+    session: Session,
+    article: Article,
+    facts: list[Fact],
+    now: dt.datetime,
+    where: str,
+    run_id: int | None = None,
+) -> SourceOutcome:
+    """The store stage for one article, inside the caller's transaction: a duplicate (same URL,
+    feed entry or text) changes nothing; otherwise the source and its facts are added."""
+    if (dup := store.find_duplicate(session, article)) is not None:
+        return SourceOutcome(where, "duplicate", source_id=dup.id)
+    source = store.add_source(session, article, now, run_id)
+    count = store.add_facts(session, source, facts, now, store.known_by(article, now.date()))
+    return SourceOutcome(where, "new", count, source_id=source.id)
+
+
 def ingest_article(tracker, article: Article, where: str, run_id: int | None = None) -> SourceOutcome:  # type: ignore[no-untyped-def]
     """Extract and store one article in its own transaction."""
-    article = extract.infer_published(article)
-    facts = extract.extract(article, tracker.gazetteer)
+    article, facts = prepare_article(tracker, article)
     for attempt in (1, 2):
         try:
             with tracker.sessions.begin() as session:
-                if (dup := store.find_duplicate(session, article)) is not None:
-                    return SourceOutcome(where, "duplicate", source_id=dup.id)
-                now = tracker.clock()
-                source = store.add_source(session, article, now, run_id)
-                count = store.add_facts(
-                    session, source, facts, now, store.known_by(article, now.date())
-                )
-                return SourceOutcome(where, "new", count, source_id=source.id)
+                return store_article(session, article, facts, tracker.clock(), where, run_id)
         except IntegrityError:
             if attempt == 2:
                 raise

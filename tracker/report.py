@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session, joinedload
 from .data import Change
 from .dates import PartialDate
 from .errors import NotFoundError
-from .models import Company, Jurisdiction, JurisdictionAlias, CompanyAlias, Measure, Source, StatusChange
+from .models import (
+    Company,
+    CompanyAlias,
+    Jurisdiction,
+    JurisdictionAlias,
+    Measure,
+    Source,
+    StatusChange,
+)
 from .seeds import normalize_alias
 from .status import MeasureState, state_on, undated_state
 from .vocab import Precision, Status, SubjectType

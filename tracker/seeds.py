@@ -132,7 +132,7 @@ def jurisdiction_seeds(seeds_dir: Path = SEEDS) -> Iterator[JurisdictionSeed]:
             aliases=(county["name"],),
         )
 
-    place_aliases = extra.get("place_aliases", {})
+    place_aliases: dict[str, list[str]] = extra.get("place_aliases", {})
     cities = [c for c in gc.get_cities().values() if c["countrycode"] == "US"]
     cities.sort(key=lambda c: (-int(c["population"]), c["geonameid"]))
     for city in cities:

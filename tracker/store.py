@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from . import periods
 from .data import Article, Fact, Subject
 from .models import Company, Jurisdiction, Measure, Source, StatusChange
 from .vocab import DateSource, MeasureKind, Origin, Scope, SubjectType
@@ -83,8 +84,14 @@ def _subject_ids(session: Session, subject: Subject) -> tuple[int | None, int | 
     return None, cid
 
 
-def natural_key(subject: Subject, scope: str) -> str:
-    return f"{subject.label}|{scope}"
+def kind_group(kind: str) -> str:
+    """Bans and moratoria are one family (a time-limited ban is a moratorium); restrictions
+    (rules short of a ban) are measures of their own."""
+    return "restriction" if kind == MeasureKind.RESTRICTION.value else "prohibition"
+
+
+def natural_key(subject: Subject, kind: MeasureKind, scope: str) -> str:
+    return f"{subject.label}|{kind_group(kind.value)}|{scope}"
 
 
 def find_or_create_measure(session: Session, fact: Fact, now: dt.datetime) -> Measure:
@@ -94,7 +101,10 @@ def find_or_create_measure(session: Session, fact: Fact, now: dt.datetime) -> Me
     query = select(Measure).where(
         Measure.jurisdiction_id == jid if jid else Measure.company_id == cid
     )
-    measures = list(session.scalars(query.order_by(Measure.id)))
+    group = kind_group(fact.kind.value)
+    measures = [
+        m for m in session.scalars(query.order_by(Measure.id)) if kind_group(m.kind) == group
+    ]
     exact = [m for m in measures if m.scope == fact.scope]
     compatible = [m for m in measures if m.scope in _COMPATIBLE.get(fact.scope, ())]
     if fact.scope == Scope.GENERAL.value and measures:
@@ -110,7 +120,7 @@ def find_or_create_measure(session: Session, fact: Fact, now: dt.datetime) -> Me
         kind=fact.kind.value,
         scope=fact.scope,
         title=fact.title or f"{fact.subject.name}: {fact.kind.value} on facial recognition ({fact.scope})",
-        natural_key=natural_key(fact.subject, fact.scope),
+        natural_key=natural_key(fact.subject, fact.kind, fact.scope),
         created_at=now,
     )
     session.add(measure)
@@ -158,4 +168,5 @@ def add_facts(
         )
         added += 1
     session.flush()
+    periods.refresh(session, {measure_id for measure_id, _, _ in seen})
     return added

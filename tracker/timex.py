@@ -49,6 +49,8 @@ class TimeMention:
     date: PartialDate | None
     role: str  # "event", "end" (until ...), or "since"
     relative: bool = False
+    #: For "two days after X did": the date of X's event (the anchor shifted back).
+    inverse: PartialDate | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("rel_year", r"\b(?P<rel>last year|this year|earlier this year|later this year|the previous year|a year earlier|a year ago|the year before|next year|this past year)\b"),
     ("rel_month", r"\b(?P<rel>last month|this month|earlier this month|the previous month|a month ago|next month|late last month|early this month)\b"),
     ("rel_season", r"\b(?P<rel2>late|early|this|last)\s+(?P<unit>year|summer|spring|fall|autumn|winter)\b"),
-    ("rel_week", r"\b(?P<rel>last week|this week|earlier this week|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"),
+    ("rel_week", r"\b(?P<rel>last week|this week|earlier this week|earlier in the week|later in the week|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?= (?:night|morning|afternoon|evening)\b)|(?<=said )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"),
     ("recently", r"\b(?P<rel>recently|this spring|this summer|this fall|this winter|in recent weeks|in recent days|days ago|weeks ago)\b"),
     ("later", rf"\b(?P<n2>{_NUM[5:-1]})\s+(?P<unit2>day|week|month|year)s?\s+(?P<dir>later|earlier|after|before)\b"),
     ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
@@ -99,11 +101,11 @@ _SINCE_CUE = re.compile(r"(?:since|from|starting(?: in| on)?|beginning(?: in| on
 
 
 def find_times(
-    sentence: str, published: dt.date | None, previous: PartialDate | None = None
+    sentence: str, published: dt.date | None, prev: PartialDate | None = None
 ) -> list[TimeMention]:
     """Every time expression in ``sentence``, left to right, non-overlapping.
 
-    ``published`` anchors expressions relative to today ("last year"); ``previous`` (the last
+    ``published`` anchors expressions relative to today ("last year"); ``prev`` (the last
     date stated before this sentence in the article) anchors "a day later", "soon after".
     """
     taken: list[tuple[int, int]] = []
@@ -112,15 +114,39 @@ def find_times(
         for m in pattern.finditer(sentence):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            date, relative = _resolve(name, m, published, previous)
+            date, relative = _resolve(name, m, published, prev)
             if date is False:  # not a date after all
                 continue
             taken.append((m.start(), m.end()))
             before = sentence[max(0, m.start() - 30): m.start()]
             role = "end" if _END_CUE.search(before) else "since" if _SINCE_CUE.search(before) else "event"
-            found.append(TimeMention(m.start(), m.end(), date, role, relative))
+            inverse = None
+            if name in ("later", "next_day") and re.search(r"\b(?:after|before)$", m.group(0), re.I):
+                # "the day after Amazon's June 10 pledge": anchored on the date that follows
+                follow = _explicit_date_after(sentence, m.end(), published)
+                shift = _number(m.group("n2")) if name == "later" else 1
+                unit = m.group("unit2").lower() if name == "later" else "day"
+                sign = 1 if m.group(0).lower().endswith("after") else -1
+                if follow is not None:
+                    date = _shift(follow, shift, unit, sign)
+                if prev is not None:
+                    inverse = _shift(prev, shift, unit, -sign)
+            found.append(TimeMention(m.start(), m.end(), date, role, relative, inverse))
     found.sort(key=lambda t: t.start)
     return found
+
+
+def _explicit_date_after(sentence: str, pos: int, published: dt.date | None) -> PartialDate | None:
+    """A date stated within a few words after ``pos`` ("the day after Amazon's June 10 ...")."""
+    window = sentence[pos: pos + 30]
+    for name in ("mdy", "md", "iso"):
+        pattern = dict(_COMPILED)[name]
+        m = pattern.search(window)
+        if m:
+            date, _ = _resolve(name, m, published, None)
+            if date:
+                return date
+    return None
 
 
 def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate | None):  # type: ignore[no-untyped-def]
@@ -194,7 +220,7 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
                     return PartialDate(pub - dt.timedelta(days=1)), True
                 if rel == "today":
                     return PartialDate(pub), True
-                if rel.startswith("on "):
+                if rel.split()[-1] in _WEEKDAYS:
                     weekday = _WEEKDAYS.index(rel.split()[-1])
                     back = (pub.weekday() - weekday) % 7
                     return PartialDate(pub - dt.timedelta(days=back)), True
