@@ -35,7 +35,8 @@ FR = re.compile(
 )
 MEASURE_NOUN = re.compile(
     r"\b(?:ban|bans|moratori(?:um|a)|prohibition|ordinance|pause|restrictions?|limits|rules|"
-    r"law|bill|measure|legislation|act|pledge|policy|sunset)\b",
+    r"law|bill|measure|legislation|act|pledge|policy|sunset|proposals?|resolutions?|initiative|"
+    r"referendum|amendment|bylaw|ordinances)\b",
     re.I,
 )
 
@@ -44,10 +45,10 @@ _VERBS: list[tuple[Status, str]] = [
     (Status.EXTENDED, r"\bextend(?:s|ed|ing)?\b|\bextension of\b|\brenew(?:s|ed)\b|\bprolong(?:s|ed)\b"),
     (Status.EXPIRED, r"\bexpired\b|\blapsed\b|\bran out\b|\bsunsetted\b|\bcame to an end\b|\bwas allowed to (?:expire|lapse)\b|\blet (?:it |the \w+ )?(?:expire|lapse)\b|\bended on\b"),
     (Status.FAILED, r"\bfail(?:ed|s)? to (?:pass|advance|win|get)\b|\bfailed\b|\bdid not pass\b|\bdidn't pass\b|\bnever passed\b|\bdied\b|\bvoted down\b|\breject(?:s|ed)?\b|\bdefeated\b|\bvetoed\b|\bnever (?:came|got|received) (?:to )?a (?:floor )?vote\b|\bwithout (?:a|ever getting a) vote\b"),
-    (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its|the|a|that|their)\b|\boverturn(?:ed|s)\b|\brescind(?:ed|s)\b|\brevers(?:ed|es|ing)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
+    (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its |the |a |that |their )?(?:\w+ )?(?:ban|moratorium|prohibition)\b|\boverturn(?:ed|s)?\b|\brescind(?:ed|s)?\b|\brevers(?:e|ed|es|ing)\b|\breplace (?:the|its|that|a) (?:\w+ )?(?:\w+'s )?(?:ban|moratorium|prohibition)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
     (Status.PROPOSED, r"\bintroduc(?:ed|es|ing)\b|\bunveil(?:ed|s)\b|\bfiled\b|\bsponsor(?:ed|s)\b|\bdrafted\b|\breintroduc(?:ed|es|ing)\b|\bproposed (?:a|an|the)\b|\bwould (?:ban|bar|prohibit|halt|pause|impose|outlaw)\b"),
-    (Status.IN_FORCE, r"\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
-    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b"),
+    (Status.IN_FORCE, r"(?<=moratorium that )began\b|(?<=ban that )began\b|(?<=moratorium )began\b|\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
+    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b"),
 ]
 _VERB_RES = [(status, re.compile(p, re.I)) for status, p in _VERBS]
 #: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
@@ -76,10 +77,12 @@ _DESCRIPTIVE = re.compile(
 )
 _PROHIBITIVE = re.compile(r"^(?:ban|bans|prohibit|bar|outlaw|block|forb|restrict|limit|curb|covers|applies)", re.I)
 _FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were|are|will|would|became|becomes|voted|votes|decided|agreed|approved|adopted|passed|signed)\b", re.I)
+_STRONG = re.compile(r"\b(?:ban(?:s|ned|ning)?|prohibit\w*|barred|halt\w*|paus\w*|suspend\w*|moratori\w+|outlaw\w*|forb\w+)\b", re.I)
 _LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
 _CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 _NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
-_SUBJECT_BLOCK = re.compile(r"\b(?:followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake)\s*$", re.I)
+_SUBJECT_BLOCK = re.compile(r"\b(?:followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
+_MODIFIER = re.compile(r"^\s*(?:community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
 _PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
 _STOP_PLACES = {
     "mobile", "independence", "liberty", "commerce", "enterprise", "mission", "paradise", "justice",
@@ -108,7 +111,7 @@ _PLACE_ROLE = re.compile(
     re.I,
 )
 _STATE_ROLE = re.compile(
-    r"\b(?:the state|state lawmakers|lawmakers|legislators|the legislature|the governor|gov\.|"
+    r"\b(?:the state|state lawmakers|lawmakers|legislators|the legislature|the governor|gov\.|a state law|the state law|state's|"
     r"the general assembly|state legislature|state senate)\b",
     re.I,
 )
@@ -195,6 +198,16 @@ def _state_codes(text: str, gazetteer: Gazetteer) -> list[str]:
     return codes
 
 
+def _unambiguous_states(text: str, gazetteer: Gazetteer) -> list[str]:
+    """States of the places an article names that have only one namesake ("Seattle" -> WA)."""
+    codes: list[str] = []
+    for _, _, span in capitalized_spans(text, 3):
+        candidates = gazetteer.candidates(span)
+        if len(candidates) == 1 and candidates[0].kind == "place" and candidates[0].population > 50000 and candidates[0].state_code:
+            codes.append(candidates[0].state_code)
+    return codes
+
+
 def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Mention]:
     """Jurisdictions and companies named in a sentence, longest names first, no overlaps."""
     mentions: list[Mention] = []
@@ -274,7 +287,7 @@ def find_verbs(sentence: str) -> list[Verb]:
             word = m.group(0)
             lower = word.lower()
             before = sentence[: m.start()]
-            if lower.startswith("ban") and lower in ("ban", "bans") and _NOUN_BEFORE.search(before) and not re.search(r"\bto\s+$", before):
+            if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _NOUN_BEFORE.search(before) and not re.search(r"\b(?:to|will|would|also|and)\s+$", before):
                 continue
             if lower in ("ban", "bans") and re.match(r"\s+on\b", sentence[m.end():]) and not re.search(r"\b(?:to|will|would)\s+$", before):
                 continue
@@ -285,6 +298,16 @@ def find_verbs(sentence: str) -> list[Verb]:
             taken.append((m.start(), m.end()))
             verbs.append(Verb(m.start(), m.end(), status, word))
     verbs.sort(key=lambda v: v.start)
+    specific = [v for v in verbs if v.status not in (Status.ENACTED,)]
+    if specific:
+        kept = []
+        for v in verbs:
+            if v.status is Status.ENACTED and _WEAK.match(v.text):
+                lo, hi = clause(sentence, v)
+                if any(lo <= o.start < hi for o in specific):
+                    continue  # "voted to reverse the ban": the vote is the repeal
+            kept.append(v)
+        verbs = kept
     return verbs
 
 
@@ -294,7 +317,9 @@ def _demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
     for t in times:
         masked[t.start:t.end] = "#" * (t.end - t.start)
     window = "".join(masked)[max(0, verb.start - 70): verb.start]
-    window = re.split(r"[;:]|,\s+(?:and|but|while)\b|\bbut\b|\bwhile\b|\bwhen\b|\bafter\b", window)[-1]
+    window = re.split(r"[;:]|,\s+(?:and|but|while)\b|\bbut\b|\bwhile\b|\bwhen\b|\bafter\b|,\s+(?=(?:the|a|an|its|their|it|they)\b)", window)[-1]
+    if re.search(r"\buntil\b", window, re.I):
+        return True  # "until Congress passes a law": a condition, not an event
     if verb.status is Status.FAILED:
         return False
     if verb.status is Status.PROPOSED:
@@ -389,8 +414,13 @@ def _subjects(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) 
     before = [m for m in mentions if m.end <= verb.start]
     head = sentence[: verb.start]
     company_before = any(m.subject.type is SubjectType.COMPANY for m in before)
-    if not company_before and _FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation)\b", sentence, re.I):
+    if not company_before and _FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation|law|version)\b", sentence, re.I):
         return [Subject(SubjectType.JURISDICTION, "ocd-division/country:us", "United States")], 0.75
+    before = [
+        m for m in before
+        if not (m.place is not None and m.place.kind == "state" and _MODIFIER.match(sentence[m.end:])
+                and not re.match(r"\s*lawmakers", sentence[m.end:]))
+    ]
     for group in reversed(_groups(sentence, before)):
         first, last = group[0], group[-1]
         between = sentence[last.end: verb.start]
@@ -450,12 +480,13 @@ def clause(sentence: str, verb: Verb) -> tuple[int, int]:
     return start, end
 
 
-def _event_time(times: list[TimeMention], verb: Verb, sentence: str) -> TimeMention | None:
+def _event_time(times: list[TimeMention], verb: Verb, sentence: str) -> TimeMention | None:  # noqa: C901
     """The time expression that dates the verb: the nearest event or "since" one in its clause
     (else in the sentence), preferring one after the verb, skipping those that date another
     verb ("a board it convened last year")."""
     lo, hi = clause(sentence, verb)
-    events = [t for t in times if t.role in ("event", "since") and t.date is not None]
+    roles = ("event", "since", "end") if verb.status is Status.EXPIRED else ("event", "since")
+    events = [t for t in times if t.role in roles and t.date is not None]
     events = [
         t for t in events
         if not (t.start >= verb.end and _FOREIGN_VERB.search(sentence[verb.end: t.start]))
@@ -481,7 +512,7 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
     sentences = ([title] if title else []) + split_sentences(text)
     ctx = Context(
         published=_anchor(article),
-        states=_state_codes(" ".join(sentences[:3]), gazetteer),
+        states=_state_codes(" ".join(sentences[:3]), gazetteer) + _unambiguous_states(text, gazetteer),
         fr_article=bool(FR.search(text) or FR.search(title)),
     )
     facts: list[Fact] = []
@@ -498,7 +529,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
     times = find_times(sentence, ctx.published, ctx.last_date)
     facts: list[Fact] = []
     about_fr = bool(FR.search(sentence)) or (
-        ctx.fr_article and bool(re.search(r"\b(?:ban(?:s|ned|ning)?|moratori(?:um|a)|pause|ordinances?|prohibit\w*|bylaw|forb\w+|barred)\b|\bthe (?:technology|software|tool|system)\b", sentence, re.I))
+        ctx.fr_article and bool(MEASURE_NOUN.search(sentence) or _STRONG.search(sentence) or re.search(r"\bthe (?:technology|software|tool|system|service)\b", sentence, re.I))
     )
     if about_fr:
         for verb in find_verbs(sentence):
@@ -510,9 +541,12 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
                 # reported, so it inherits that fact's subject and date
                 if ctx.last_fact is None or any(m.end <= verb.start for m in mentions):
                     continue
+                own = _event_time(times, verb, sentence)
                 facts.extend(
-                    replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
-                    for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, [], ctx, True)
+                    replace(f, evidence=sentence, confidence=0.6)
+                    if own is not None
+                    else replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
+                    for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, times, ctx, False)
                 )
                 continue
             subjects, confidence = _subjects(sentence, verb, mentions, ctx)
@@ -580,6 +614,14 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
                 ctx.states.append(m.place.state_code)
                 if m.place.state_code in gazetteer.states and ctx.last_state is None:
                     ctx.last_state = gazetteer.states[m.place.state_code].subject()
+    for fact in facts:  # the subjects of what the sentence reported win over other names
+        if fact.subject.type is SubjectType.COMPANY:
+            ctx.last_company = fact.subject
+        elif (place := gazetteer.by_ocd.get(fact.subject.key)) is not None:
+            if place.kind == "state":
+                ctx.last_state = fact.subject
+            elif place.kind != "country":
+                ctx.last_place = fact.subject
     if facts:
         ctx.last_subject = facts[-1].subject
         dated = [f for f in facts if f.date is not None]
@@ -600,6 +642,6 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
         if key not in best or fact.confidence > best[key].confidence:
             best[key] = fact
     def loose(f: Fact) -> tuple:
-        return (f.subject, f.kind is MeasureKind.RESTRICTION, f.scope, group(f.status))
+        return (f.subject, group(f.status))
     dated = {loose(f) for f in best.values() if f.date is not None}
     return [f for f in best.values() if f.date is not None or loose(f) not in dated]

@@ -10,14 +10,15 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-_BLOCK = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 "
-    "h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
-)
-_DROP = frozenset(
-    "script style noscript template iframe object embed applet svg math head title form "
-    "button select textarea canvas audio video".split()
-)
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+    "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+_DROP = frozenset({
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "svg",
+    "math", "head", "title", "form", "button", "select", "textarea", "canvas", "audio", "video",
+})
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u200b]+")
 _NEEDS_PARSER = re.compile(r"<[A-Za-z!/?]")
 
