@@ -10,7 +10,8 @@ The rules are those of DESIGN.md section 2:
 - a duration sets the end from the start (an extension's from the old end); an extension
   "until further notice" removes the end; a measure past its end is ``expired``;
 - an imprecise date counts from the earliest day it allows, and a day inside its window is
-  reported as uncertain.
+  reported as uncertain; when a finer date of the same kind of event lies inside it ("2020"
+  and "2020-06-08"), the finer one decides.
 """
 
 from __future__ import annotations
@@ -59,8 +60,19 @@ def _usable(changes: Iterable[Change]) -> list[tuple[PartialDate, Change]]:
             placed.append((change.date, change))
         elif change.known_by is not None and _group(change.status) not in dated_groups:
             placed.append((PartialDate(change.known_by, Precision.DAY), change))
-    placed.sort(key=lambda p: (p[0].start, _ORDER[p[1].status]))
-    return placed
+    # A coarse date ("2020") says no more than a finer one inside it ("2020-06-08") for the same
+    # kind of event: the finer one decides, so the measure is not in force from January 1.
+    finer = [
+        (when, change) for when, change in placed
+        if not any(
+            _group(other.status) == _group(change.status)
+            and other_when.precision != when.precision
+            and when.contains(other_when.start) and when.start < other_when.start
+            for other_when, other in placed
+        )
+    ]
+    finer.sort(key=lambda p: (p[0].start, _ORDER[p[1].status]))
+    return finer
 
 
 def _end_of(change: Change, start: PartialDate, previous_end: PartialDate | None):

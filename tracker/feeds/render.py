@@ -1,0 +1,130 @@
+"""Rendering feed reports: a table for people, JSON and CSV for scripts, and one logfmt line
+per polled feed for logs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .data import FeedOutcome, PollSummary
+from .manage import FeedRow
+from .schedule import format_interval
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def feed_dict(row: FeedRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "url": row.url,
+        "name": row.name,
+        "title": row.title,
+        "interval": format_interval(row.interval_seconds),
+        "fetch_articles": row.fetch_articles,
+        "last_poll": _iso(row.last_poll_at),
+        "last_success": _iso(row.last_success_at),
+        "next_poll": _iso(row.next_poll_at),
+        "entries": row.entries,
+        "errors": row.error_count,
+        "last_error": row.last_error,
+        "disabled": row.disabled,
+        "disabled_reason": row.disabled_reason,
+    }
+
+
+def feeds_json(rows: Sequence[FeedRow]) -> str:
+    return json.dumps([feed_dict(r) for r in rows], indent=2, ensure_ascii=False)
+
+
+def feeds_csv(rows: Sequence[FeedRow]) -> str:
+    buffer = io.StringIO()
+    fields = list(feed_dict(rows[0]) if rows else feed_dict(_EMPTY))
+    writer = csv.DictWriter(buffer, fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in feed_dict(row).items()})
+    return buffer.getvalue()
+
+
+def feeds_table(rows: Sequence[FeedRow]) -> str:
+    """One line per feed (times in UTC), and under it the last error or why it is disabled."""
+    if not rows:
+        return "No feeds. Add one with: tracker feeds add URL_OR_PATH"
+    lines = [
+        f"{'ID':>4}  {'EVERY':<6} {'LAST POLL (UTC)':<16}  {'NEXT POLL (UTC)':<16}  {'ENTRIES':>7}  FEED"
+    ]
+    for row in rows:
+        label = row.name or row.title
+        next_poll = "disabled" if row.disabled else _when(row.next_poll_at)
+        lines.append(
+            f"{row.id:>4}  {format_interval(row.interval_seconds):<6} {_when(row.last_poll_at):<16}  "
+            f"{next_poll:<16}  {row.entries:>7}  {row.url}" + (f"  ({label})" if label else "")
+        )
+        if row.disabled and row.disabled_reason:
+            lines.append(f"{'':>6}disabled: {row.disabled_reason}")
+        if row.last_error:
+            times = f" ({row.error_count} failures in a row)" if row.error_count > 1 else ""
+            lines.append(f"{'':>6}last error: {row.last_error}{times}")
+    return "\n".join(lines)
+
+
+def summary_line(summary: PollSummary) -> str:
+    f, e = summary.feeds, summary.entries
+    polled = sum(f.values()) - f["skipped"]
+    line = (
+        f"feeds: {polled} polled ({f['new']} new, {f['updated']} updated, {f['unchanged']} "
+        f"unchanged, {f['failed']} failed)"
+    )
+    if f["skipped"]:
+        line += f", {f['skipped']} skipped"
+    return (
+        line + f"; entries: {e['new']} new, {e['updated']} updated, {e['unchanged']} unchanged, "
+        f"{e['duplicate']} duplicate, {e['failed']} failed; {summary.facts} facts extracted"
+    )
+
+
+def summary_json(summary: PollSummary) -> str:
+    return json.dumps(summary.as_dict(), indent=2, ensure_ascii=False)
+
+
+def _logfmt_value(value: object) -> str:
+    text = str(value)
+    if not text or any(c in text for c in ' ="\\'):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def outcome_line(outcome: FeedOutcome) -> str:
+    """One structured (logfmt) line about a polled feed."""
+    fields: list[tuple[str, object]] = [("feed", outcome.feed_id), ("result", outcome.result)]
+    if outcome.url:
+        fields.append(("url", outcome.url))
+    if outcome.status is not None:
+        fields.append(("status", outcome.status))
+    for key in ("new", "updated", "unchanged", "duplicate", "failed", "facts"):
+        if getattr(outcome, key):
+            fields.append((key, getattr(outcome, key)))
+    if outcome.next_poll_at:
+        fields.append(("next_poll", _iso(outcome.next_poll_at)))
+    if outcome.error:
+        fields.append(("error", outcome.error))
+    if outcome.note:
+        fields.append(("note", outcome.note))
+    return " ".join(f"{k}={_logfmt_value(v)}" for k, v in fields)
+
+
+_EMPTY = FeedRow(
+    id=0, url="", name=None, title=None, interval_seconds=0, fetch_articles=False,
+    last_poll_at=None, next_poll_at=None, last_success_at=None, entries=0, error_count=0,
+    last_error=None, disabled=False, disabled_reason=None,
+)
