@@ -80,6 +80,23 @@ _DESCRIPTIVE = re.compile(
 _PROHIBITIVE = re.compile(r"^(?:ban|bans|prohibit|bar|outlaw|block|forb|restrict|limit|curb|covers|applies)", re.I)
 _FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were|are|will|would|became|becomes|voted|votes|decided|agreed|approved|adopted|passed|signed)\b", re.I)
 _STRONG = re.compile(r"\b(?:ban(?:s|ned|ning)?|prohibit\w*|barred|halt\w*|paus\w*|suspend\w*|moratori\w+|outlaw\w*|forb\w+)\b", re.I)
+#: Absolute dates (a year or a month name with a number): what "a day later" can be anchored to.
+_HAS_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d")
+_THE_TECH = re.compile(r"\bthe (?:technology|software|tool|system|service)\b", re.I)
+#: Substrings without which the patterns below cannot match (a fast first test).
+_FR_KEYS = ("face", "facial", "rekognition", "biometric")
+_RELEVANT_KEYS = _FR_KEYS + (
+    "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
+    "the technology", "the software", "the tool", "the system", "the service",
+)
+_RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH)), re.I)
+_ACTION = re.compile(
+    r"\b(?:vot|pass|approv|adopt|sign|enact|introduc|die|fail|reject|defeat|repeal|revers|extend|"
+    r"renew|expir|laps|sunset|took effect|went into effect|in effect|in place|in force|bar|"
+    r"prohibit|restrict|limit|curb|lift|replac|overturn|rescind|settle|agree|issu|creat|stop|"
+    r"won't|will not|would|no longer|exit|leav|abandon|shut)\w*",
+    re.I,
+)
 _LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
 _CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 _NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
@@ -145,6 +162,7 @@ class Context:
     last_subject: Subject | None = None
     last_date: PartialDate | None = None
     last_fact: Fact | None = None
+    pending: str | None = None
     fr_article: bool = False
 
 
@@ -190,10 +208,10 @@ def _anchor(article: Article) -> dt.date | None:
 
 
 # -- entities ------------------------------------------------------------------------------------
-def _state_codes(text: str, gazetteer: Gazetteer) -> list[str]:
+def _state_codes(text: str, gazetteer: Gazetteer, spans: list[tuple[int, int, str]] | None = None) -> list[str]:
     """States named in a text, in order (by name, or as "City, ST" / "City, Ore.")."""
     codes: list[str] = []
-    for _, _, span in capitalized_spans(text, 3):
+    for _, _, span in spans if spans is not None else capitalized_spans(text, 3):
         state = gazetteer.state(span) if len(span) > 2 or span.isupper() else None
         if state is not None and state.kind == "state" and state.state_code:
             codes.append(state.state_code)
@@ -214,7 +232,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
     """Jurisdictions and companies named in a sentence, longest names first, no overlaps."""
     mentions: list[Mention] = []
     taken: list[tuple[int, int]] = []
-    sentence_states = _state_codes(sentence, gazetteer)
+    all_spans = list(capitalized_spans(sentence, gazetteer.max_words))
+    sentence_states = _state_codes(sentence, gazetteer, [sp for sp in all_spans if len(sp[2].split()) <= 3])
     for m in _BOTH_CITIES.finditer(sentence):
         for key in ("a", "b"):
             state = gazetteer.state(m.group(key))
@@ -222,9 +241,7 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
             if place is not None and place.kind == "place":
                 mentions.append(Mention(m.start("name"), m.end("name"), place.subject(), place))
         taken.append((m.start(), m.end()))
-    spans = sorted(
-        capitalized_spans(sentence, gazetteer.max_words), key=lambda s: (-(s[1] - s[0]), s[0])
-    )
+    spans = sorted(all_spans, key=lambda s: (-(s[1] - s[0]), s[0]))
     for start, end, text in spans:
         if any(start < e and s < end for s, e in taken):
             continue
@@ -509,17 +526,32 @@ def _event_time(times: list[TimeMention], verb: Verb, sentence: str) -> TimeMent
 # -- the whole article ---------------------------------------------------------------------------
 def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
     """Every status change an article reports, deduplicated; see the module docstring."""
-    text = normalize(article.text)
+    text = normalize(_relevant_paragraphs(article.text))
     title = normalize(article.title or "")
     title = re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", "", title)
     sentences = ([title] if title else []) + split_sentences(text)
+    fr_article = bool(FR.search(text) or FR.search(title))
+    if not fr_article:
+        return []  # no sentence can report a facial-recognition measure
+    relevant = [_about_fr(sentence, True) for sentence in sentences]
+    # What the rest of the article names matters only near what it reports, so sentences far
+    # from any relevant one are not analysed at all (most of a long article).
+    near = [
+        i < 3 or relevant[i] or (i + 1 < len(sentences) and relevant[i + 1])
+        for i in range(len(sentences))
+    ]
+    context_text = " ".join(s for s, keep in zip(sentences, near, strict=True) if keep)
     ctx = Context(
         published=_anchor(article),
-        states=_state_codes(" ".join(sentences[:3]), gazetteer) + _unambiguous_states(text, gazetteer),
-        fr_article=bool(FR.search(text) or FR.search(title)),
+        states=_state_codes(" ".join(sentences[:3]), gazetteer) + _unambiguous_states(context_text, gazetteer),
+        fr_article=True,
     )
     facts: list[Fact] = []
     for index, sentence in enumerate(sentences):
+        if not near[index]:
+            if _HAS_DATE.search(sentence):
+                ctx.pending = sentence
+            continue
         following = sentences[index + 1] if index + 1 < len(sentences) else ""
         if not FR.search(sentence) and _LAW_SENTENCE.search(sentence) and FR.search(following) and _CONTINUES.match(following):
             sentence = f"{sentence} {following}"  # "Baker signed a police law. Among its provisions are limits on facial recognition."
@@ -527,35 +559,65 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
     return _dedupe(_fill_kinds(facts, text))
 
 
+def _relevant_paragraphs(text: str) -> str:
+    """The paragraphs that may report a measure, with their neighbours and the lead: the only
+    ones worth normalizing and reading (a fast first cut through long articles)."""
+    paragraphs = re.split(r"\n\s*\n", text)
+    if len(paragraphs) <= 3:
+        return text
+    hits = [
+        any(k in p.lower() for k in _RELEVANT_KEYS) or bool(MEASURE_NOUN.search(p))
+        for p in paragraphs
+    ]
+    keep = [
+        i == 0 or hits[i] or (i > 0 and hits[i - 1]) or (i + 1 < len(hits) and hits[i + 1])
+        for i in range(len(paragraphs))
+    ]
+    return "\n\n".join(p for p, k in zip(paragraphs, keep, strict=True) if k)
+
+
+def _about_fr(sentence: str, fr_article: bool) -> bool:
+    """Is a sentence about facial recognition (or, in an article that is, about a measure)?"""
+    lowered = sentence.lower()
+    if not fr_article:
+        return any(k in lowered for k in _FR_KEYS) and bool(FR.search(sentence))
+    if any(k in lowered for k in _RELEVANT_KEYS) and _RELEVANT.search(sentence):
+        return True
+    return bool(MEASURE_NOUN.search(sentence) and _ACTION.search(sentence))
+
+
 def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool) -> list[Fact]:
     mentions = find_mentions(sentence, gazetteer, ctx)
-    times = find_times(sentence, ctx.published, ctx.last_date)
+    verbs = find_verbs(sentence) if _about_fr(sentence, ctx.fr_article) else []
+    if not verbs:
+        # nothing to report; only what the sentence names and dates matters for later ones
+        if _HAS_DATE.search(sentence):
+            ctx.pending = sentence  # its dates are read only if a later sentence needs them
+        _remember(ctx, mentions, [], [], sentence, gazetteer)
+        return []
+    times = find_times(sentence, ctx.published, _last_date(ctx))
     facts: list[Fact] = []
-    about_fr = bool(FR.search(sentence)) or (
-        ctx.fr_article and bool(MEASURE_NOUN.search(sentence) or _STRONG.search(sentence) or re.search(r"\bthe (?:technology|software|tool|system|service)\b", sentence, re.I))
-    )
-    if about_fr:
-        for verb in find_verbs(sentence):
-            if _demanded(sentence, verb, times):
+    for verb in verbs:
+        if _demanded(sentence, verb, times):
+            continue
+        descriptive = verb.status is Status.ENACTED and bool(_PROHIBITIVE.match(verb.text) and _DESCRIPTIVE.match(sentence[: verb.start]))
+        if descriptive:
+            # "The first bans city bureaus...": describes the measure the article just
+            # reported, so it inherits that fact's subject and date
+            if ctx.last_fact is None or any(m.end <= verb.start for m in mentions):
                 continue
-            descriptive = verb.status is Status.ENACTED and bool(_PROHIBITIVE.match(verb.text) and _DESCRIPTIVE.match(sentence[: verb.start]))
-            if descriptive:
-                # "The first bans city bureaus...": describes the measure the article just
-                # reported, so it inherits that fact's subject and date
-                if ctx.last_fact is None or any(m.end <= verb.start for m in mentions):
-                    continue
-                own = _event_time(times, verb, sentence)
-                facts.extend(
-                    replace(f, evidence=sentence, confidence=0.6)
-                    if own is not None
-                    else replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
-                    for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, times, ctx, False)
-                )
-                continue
-            subjects, confidence = _subjects(sentence, verb, mentions, ctx)
-            if not subjects:
-                continue
-            facts.extend(_facts_for(sentence, verb, subjects, confidence, times, ctx, is_title))
+            own = _event_time(times, verb, sentence)
+            facts.extend(
+                replace(f, evidence=sentence, confidence=0.6)
+                if own is not None
+                else replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
+                for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, times, ctx, False)
+            )
+            continue
+        subjects, confidence = _subjects(sentence, verb, mentions, ctx)
+        if not subjects:
+            continue
+        facts.extend(_facts_for(sentence, verb, subjects, confidence, times, ctx, is_title))
     _remember(ctx, mentions, times, facts, sentence, gazetteer)
     return facts
 
@@ -603,6 +665,16 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
     return facts
 
 
+def _last_date(ctx: Context) -> PartialDate | None:
+    """The last date the article stated before this sentence (for "a day later")."""
+    if ctx.pending is not None:
+        dated = [t.date for t in find_times(ctx.pending, ctx.published, ctx.last_date) if t.date is not None and t.role != "end"]
+        ctx.pending = None
+        if dated:
+            ctx.last_date = dated[-1]
+    return ctx.last_date
+
+
 def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], facts: list[Fact], sentence: str, gazetteer: Gazetteer) -> None:
     for m in mentions:
         if m.subject.type is SubjectType.COMPANY:
@@ -632,6 +704,7 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
     dated = [t.date for t in times if t.date is not None and t.role != "end"]
     if dated:
         ctx.last_date = dated[-1]
+        ctx.pending = None
 
 
 def _dedupe(facts: list[Fact]) -> list[Fact]:

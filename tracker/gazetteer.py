@@ -112,20 +112,27 @@ class Gazetteer:
 _WORD = re.compile(r"[A-Z][\w'’.-]*|\b(?:of|de|la|le|du|del)\b")
 
 
+_TOKEN = re.compile(r"[\w'’.&-]+")
+_JOINERS = frozenset({"of", "de", "la", "del", "and"})
+
+
 def capitalized_spans(sentence: str, max_words: int):  # type: ignore[no-untyped-def]
     """Yield (start, end, text) for every run of 1..max_words capitalized words."""
-    tokens = [(m.start(), m.end()) for m in re.finditer(r"[\w'’.&-]+", sentence)]
-    for i, (start, _) in enumerate(tokens):
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+    n = len(tokens)
+    for i in range(n):
+        start = tokens[i][0]
         first = sentence[start]
         if not (first.isupper() or first.isdigit()):
             continue
-        for j in range(i, min(i + max_words, len(tokens))):
+        for j in range(i, min(i + max_words, n)):
             s, e = tokens[j]
-            word = sentence[s:e]
-            if j > i and sentence[tokens[j - 1][1]:s].strip():  # punctuation between words
-                break
-            if not (word[0].isupper() or word in ("of", "de", "la", "del", "and") or word[0].isdigit()):
-                break
+            if j > i:
+                if s != tokens[j - 1][1] + 1 or sentence[s - 1] != " ":
+                    break  # punctuation or more than a space between words
+                word_first = sentence[s]
+                if not (word_first.isupper() or word_first.isdigit() or sentence[s:e] in _JOINERS):
+                    break
             text = sentence[start:e].rstrip(".'’")
             if text.endswith(("'s", "’s")):
                 text = text[:-2]

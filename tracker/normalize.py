@@ -66,14 +66,29 @@ _MONTH_SPIN_DAY = re.compile(
 )
 
 _COMPILED = [(re.compile(p, re.I), r) for p, r in _PHRASES]
+def _needed_words(pattern: str) -> tuple[str, ...]:
+    """Literal words of which a pattern needs at least one, so that most patterns are skipped
+    without running them: its first word, or the first words of its leading group."""
+    body = pattern.lower().replace("\\b", "").replace("\\s", " ")
+    body = re.sub(r"\((?:\?:)?[^()]*\)\?", "", body)  # optional groups
+    body = re.sub(r"[^()|\s]\?", "", body).lstrip()  # optional letters
+    if body.startswith("("):
+        group = body[1:].removeprefix("?:").split(")", 1)[0]
+        return tuple(re.findall(r"[a-z-]+", alt)[0] for alt in group.split("|"))
+    return (re.findall(r"[a-z-]+", body)[0],)
+
+
+_KEYS = [_needed_words(p) for p, _ in _PHRASES]
 
 
 def normalize(text: str) -> str:
     """Return ``text`` with spun phrases and look-alike month names put back."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("\u00a0", " ").replace("\u2013", "-").replace("\u2014", " - ")
-    for pattern, replacement in _COMPILED:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    for (pattern, replacement), key in zip(_COMPILED, _KEYS, strict=True):
+        if any(k in lowered for k in key):
+            text = pattern.sub(replacement, text)
     text = _MONTH_SPIN.sub(lambda m: _MONTH_LOOKALIKES[m.group("word")] + m.group("rest"), text)
     text = _MONTH_SPIN_DAY.sub(
         lambda m: m.group(0).replace(m.group("word"), _MONTH_LOOKALIKES[m.group("word")]), text

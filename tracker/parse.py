@@ -23,6 +23,7 @@ _DATE_LINE = re.compile(
     r"^\s*(?:date|published|posted|updated|dateline)\s*[:=]?\s*(?P<date>.+?)\s*$", re.I
 )
 _DATE_PREFIX = re.compile(r"^\s*date\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2})\s+(?P<rest>.*)$", re.I)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.S)
 
 
@@ -38,7 +39,7 @@ def decode(data: bytes, where: str) -> str:
         raise InputError(
             where, f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
         ) from None
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(text, 0, 4096))
     if controls > 8:
         raise InputError(where, "binary file, not text")
     return text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,7 @@ def ocd_name(name: str) -> str:
     return re.sub(r"[^a-z0-9_.~-]", "", ascii_name)
 
 
+@lru_cache(maxsize=65536)
 def normalize_alias(name: str) -> str:
     """How names are matched: case-folded, accents and dots dropped, white space folded."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()

@@ -16,6 +16,7 @@ The rules are those of DESIGN.md section 2:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -62,15 +63,20 @@ def _usable(changes: Iterable[Change]) -> list[tuple[PartialDate, Change]]:
             placed.append((PartialDate(change.known_by, Precision.DAY), change))
     # A coarse date ("2020") says no more than a finer one inside it ("2020-06-08") for the same
     # kind of event: the finer one decides, so the measure is not in force from January 1.
-    finer = [
-        (when, change) for when, change in placed
-        if not any(
-            _group(other.status) == _group(change.status)
-            and other_when.precision != when.precision
-            and when.contains(other_when.start) and when.start < other_when.start
-            for other_when, other in placed
-        )
-    ]
+    starts: dict[str, list[dt.date]] = {}
+    for when, change in placed:
+        if when.precision is not Precision.YEAR:
+            starts.setdefault(_group(change.status), []).append(when.start)
+    for days in starts.values():
+        days.sort()
+    finer = []
+    for when, change in placed:
+        if when.precision is not Precision.DAY:
+            days = starts.get(_group(change.status), [])
+            i = bisect.bisect_right(days, when.start)
+            if i < len(days) and days[i] <= when.last:
+                continue
+        finer.append((when, change))
     finer.sort(key=lambda p: (p[0].start, _ORDER[p[1].status]))
     return finer
 

@@ -96,6 +96,14 @@ _PATTERNS: list[tuple[str, str]] = [
     ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
 ]
 _COMPILED = [(name, re.compile(p, re.I)) for name, p in _PATTERNS]
+#: A cheap test that a sentence may hold a time expression at all.
+_HINT = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|last|this|next|yesterday|today|"
+    r"mon|tue|wed|thu|fri|sat|sun|later|earlier|after|before|recent|ago|spring|summer|fall|"
+    r"autumn|winter|same|soon|shortly|within|early|mid|late|previous|following|start|beginning|"
+    r"end|close|turn|first|second|that)",
+    re.I,
+)
 _END_CUE = re.compile(r"(?:until|till|through|thru|expir\w*|ends?|ending|lapses?|runs? out|sunsets?)(?:\s+(?:on|in|at|the end of))?\s*$", re.I)
 _SINCE_CUE = re.compile(r"(?:since|from|starting(?: in| on)?|beginning(?: in| on)?|effective(?: on| in)?|as of)\s*$", re.I)
 
@@ -108,6 +116,8 @@ def find_times(
     ``published`` anchors expressions relative to today ("last year"); ``prev`` (the last
     date stated before this sentence in the article) anchors "a day later", "soon after".
     """
+    if not _HINT.search(sentence):
+        return []
     taken: list[tuple[int, int]] = []
     found: list[TimeMention] = []
     for name, pattern in _COMPILED:
