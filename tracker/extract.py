@@ -42,13 +42,13 @@ MEASURE_NOUN = re.compile(
 
 # Measure verbs, with the status they report. Order matters only for overlaps (first wins).
 _VERBS: list[tuple[Status, str]] = [
-    (Status.EXTENDED, r"\bextend(?:s|ed|ing)?\b|\bextension of\b|\brenew(?:s|ed)\b|\bprolong(?:s|ed)\b"),
+    (Status.EXTENDED, r"\bextend(?:s|ed|ing)? (?:(?:its|the|a|their|that|this)\s+)?(?:[\w-]+\s+){0,3}?(?:ban|moratorium|pause|prohibition|restriction|halt|freeze|policy|pledge)\b|\b(?:ban|moratorium|pause|prohibition|halt)\s+(?:was\s+|has been\s+|is\s+)?extended\b|\bextension of (?:its|the|a) (?:[\w-]+\s+){0,2}?(?:ban|moratorium|pause)\b|\brenew(?:s|ed)? (?:its|the) (?:ban|moratorium|pause)\b|\bextend(?:s|ed|ing)? (?:it|them)\b"),
     (Status.EXPIRED, r"\bexpired\b|\blapsed\b|\bran out\b|\bsunsetted\b|\bcame to an end\b|\bwas allowed to (?:expire|lapse)\b|\blet (?:it |the \w+ )?(?:expire|lapse)\b|\bended on\b"),
     (Status.FAILED, r"\bfail(?:ed|s)? to (?:pass|advance|win|get)\b|\bfailed\b|\bdid not pass\b|\bdidn't pass\b|\bnever passed\b|\bdied\b|\bvoted down\b|\breject(?:s|ed)?\b|\bdefeated\b|\bvetoed\b|\bnever (?:came|got|received) (?:to )?a (?:floor )?vote\b|\bwithout (?:a|ever getting a) vote\b"),
     (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its |the |a |that |their )?(?:\w+ )?(?:ban|moratorium|prohibition)\b|\boverturn(?:ed|s)?\b|\brescind(?:ed|s)?\b|\brevers(?:e|ed|es|ing)\b|\breplace (?:the|its|that|a) (?:\w+ )?(?:\w+'s )?(?:ban|moratorium|prohibition)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
     (Status.PROPOSED, r"\bintroduc(?:ed|es|ing)\b|\bunveil(?:ed|s)\b|\bfiled (?:a |the )?(?:bill|legislation|measure|ordinance)\b|\breintroduc(?:ed|es|ing)\b|\bproposed (?:a|an|the)\b|\bwould (?:ban|bar|prohibit|halt|pause|impose|outlaw)\b"),
     (Status.IN_FORCE, r"(?<=moratorium that )began\b|(?<=ban that )began\b|(?<=moratorium )began\b|\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
-    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b|\bissu(?:ed|es) (?:an? |the )?(?:order|rule|directive|determination|ban)\b"),
+    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b|\bissu(?:ed|es) (?:an? |the )?(?:order|rule|directive|determination|ban)\b|\bfollowed (?:suit|in|on)\b|\bjoined in\b"),
 ]
 _VERB_RES = [(status, re.compile(p, re.I)) for status, p in _VERBS]
 #: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
@@ -68,6 +68,7 @@ _DEMAND = re.compile(
     r"no(?! longer)|never|nor|neither)\b",
     re.I,
 )
+_ASKED = re.compile(r"\b(?:ask(?:s|ed)?|urg(?:e|es|ed)|call(?:s|ed)? on|demand(?:s|ed)?|press(?:es|ed)|petition(?:s|ed)?|want(?:s|ed)?|pushed|lobbied|encourag(?:e|es|ed))\b", re.I)
 _MODAL = re.compile(r"\b(?:could|might|may)\b")
 _GOVERNED = re.compile(
     r"\b(?:reject\w*|defeat\w*|vot\w+ down|fail\w*|introduc\w*|propos\w*|repeal\w*|(?:bill|proposal|resolution|effort|attempt|plan|measure|amendment|petition|initiative)s?)\b[^,;]{0,40}\bto\s+(?:\w+\s+)?$",
@@ -77,6 +78,8 @@ _DESCRIPTIVE = re.compile(
     r"^\s*(?:the|this|that|its|their|a|an)\s+(?:[\w-]+\s+){0,2}(?:ban|bans|ordinance|law|bylaw|measure|bill|rule|rules|policy|moratorium|legislation|prohibition|restriction|restrictions|pause|first|second|one|other|version|provision|settlement|agreement|deal|order|decree|determination)\b",
     re.I,
 )
+_NOUN_SUBJECT = re.compile(r"\b(?:ban|ordinance|law|bylaw|measure|bill|rule|rules|policy|moratorium|legislation|prohibition|provision|settlement|order)\s+(?:also\s+|now\s+|still\s+|further\s+)?$", re.I)
+_DEFINITE = re.compile(r"\b(?:the|its|this|that)\s+(?:[\w-]+\s+)?(?:ordinance|ordinances|bylaw|measure|bill|law|legislation|ban|moratorium|proposal|initiative|act)\b", re.I)
 _PROHIBITIVE = re.compile(r"^(?:ban|bans|prohibit|bar|outlaw|block|forb|restrict|limit|curb|covers|applies)", re.I)
 _FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were|are|will|would|became|becomes|voted|votes|decided|agreed|approved|adopted|passed|signed)\b", re.I)
 _STRONG = re.compile(r"\b(?:ban(?:s|ned|ning)?|prohibit\w*|barred|halt\w*|paus\w*|suspend\w*|moratori\w+|outlaw\w*|forb\w+)\b", re.I)
@@ -314,6 +317,8 @@ def find_verbs(sentence: str) -> list[Verb]:
                 continue
             if _WEAK.match(word) and not MEASURE_NOUN.search(sentence):
                 continue
+            if _WEAK.match(word) and not FR.search(sentence) and not any(p.search(sentence) for _, p in _KIND_CUES) and not _DEFINITE.search(sentence):
+                continue  # "a surveillance law the city adopted": not the measure at hand
             taken.append((m.start(), m.end()))
             verbs.append(Verb(m.start(), m.end(), status, word))
     verbs.sort(key=lambda v: v.start)
@@ -340,6 +345,8 @@ def _demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
     window = re.split(r"[;:]|,\s+(?:and|but|while)\b|\bbut\b|\bwhile\b|\bwhen\b|\bafter\b|,\s+(?=(?:the|a|an|its|their|it|they)\b)", window)[-1]
     if re.search(r"\buntil\b", window, re.I):
         return True  # "until Congress passes a law": a condition, not an event
+    if re.search(r"\bto\s+(?:\w+\s+)?$", window) and _ASKED.search(sentence[: verb.start]):
+        return True  # "asked the city ... and to stop using it"
     if verb.status is Status.FAILED:
         return False
     if verb.status is Status.PROPOSED:
@@ -350,17 +357,28 @@ def _demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
 
 
 # -- the measure ---------------------------------------------------------------------------------
+_KIND_CUES = [
+    (MeasureKind.MORATORIUM, re.compile(r"moratori|\bpause|\bhalt|\bsuspen|\btemporar", re.I)),
+    (MeasureKind.BAN, re.compile(r"\bban|\bprohibit|\bbar(?:s|red|ring)?\b|\boutlaw|\bforb|\bstop|\bno longer|\bexit|\bleav(?:e|es|ing) the\b|\bwithdr|\bshut|\bdiscontinu|\babandon|\bwon't|\bwill not|\bwould not|\bnot (?:sell|offer|provide|add|use)|\bcannot use", re.I)),
+    (MeasureKind.RESTRICTION, re.compile(r"\b(?:new|tighter|strict|sets?) (?:restrictions|limits|conditions)\b|\brestrictions on how\b|\blimits on\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)?\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", re.I)),
+]
+
+
 def _kind(sentence: str, verb: Verb, duration: bool) -> MeasureKind | None:
-    """The kind of measure a sentence names; None when it names none ("approved the
-    ordinance"), to be taken from the rest of the article."""
-    text = sentence.lower()
-    if re.search(r"moratori|\bpause|\bhalt|\bsuspen|\btemporar", text) or duration:
+    """The kind of measure the words nearest the verb name (a duration makes a moratorium);
+    None when the sentence names none ("approved the ordinance"), to be taken from the rest
+    of the article."""
+    if duration:
         return MeasureKind.MORATORIUM
-    if re.search(r"\bban|\bprohibit|\bbar(?:s|red|ring)?\b|\boutlaw|\bforb|\bstop|\bno longer|\bexit|\bleav|\bwithdr|\bshut|\bdiscontinu|\babandon|\bwon't|\bwill not|\bwould not|\bnot (?:sell|offer|provide|add|use)|\bcannot use", text):
-        return MeasureKind.BAN
-    if re.search(r"\b(?:new|tighter|strict|sets?) (?:restrictions|limits|conditions)\b|\brestrictions on how\b|\blimits on\b|\brestrict(?:s|ed|ing|ion)?\b|\blimit(?:s|ed|ing)\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", text):
-        return MeasureKind.RESTRICTION
-    return None
+    best: tuple[int, MeasureKind] | None = None
+    for kind, pattern in _KIND_CUES:
+        for m in pattern.finditer(sentence):
+            distance = m.start() - verb.start if m.start() >= verb.start else 2 * (verb.start - m.start())
+            if kind is MeasureKind.MORATORIUM:
+                distance //= 2  # "a one-year ban ... the pause": the moratorium words win
+            if best is None or distance < best[0]:
+                best = (distance, kind)
+    return best[1] if best else None
 
 
 def _fill_kinds(facts: list[Fact], text: str) -> list[Fact]:
@@ -509,7 +527,7 @@ def _event_time(times: list[TimeMention], verb: Verb, sentence: str) -> TimeMent
     events = [t for t in times if t.role in roles and t.date is not None]
     events = [
         t for t in events
-        if not (t.start >= verb.end and _FOREIGN_VERB.search(sentence[verb.end: t.start]))
+        if not (t.start >= verb.end and _FOREIGN_VERB.search(sentence[max(verb.end, t.start - 25): t.start]))
     ]
     inside = [t for t in events if t.start >= lo and t.end <= hi]
     if (lo, hi) != (0, len(sentence)):
@@ -600,13 +618,18 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
     for verb in verbs:
         if _demanded(sentence, verb, times):
             continue
-        descriptive = verb.status is Status.ENACTED and bool(_PROHIBITIVE.match(verb.text) and _DESCRIPTIVE.match(sentence[: verb.start]))
+        descriptive = verb.status is Status.ENACTED and bool(
+            _PROHIBITIVE.match(verb.text)
+            and (_DESCRIPTIVE.match(sentence[: verb.start]) or _NOUN_SUBJECT.search(sentence[: verb.start]))
+        )
         if descriptive:
             # "The first bans city bureaus...": describes the measure the article just
             # reported, so it inherits that fact's subject and date
+            own = _event_time(times, verb, sentence)
             if ctx.last_fact is None or any(m.end <= verb.start for m in mentions):
                 continue
-            own = _event_time(times, verb, sentence)
+            if own is None and ctx.last_fact.status not in (Status.ENACTED, Status.IN_FORCE):
+                continue
             facts.extend(
                 replace(f, evidence=sentence, confidence=0.6)
                 if own is not None
