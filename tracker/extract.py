@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .data import Article, Fact, Subject
 from .dates import PartialDate, add_duration
@@ -48,7 +48,7 @@ _VERBS: list[tuple[Status, str]] = [
     (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its |the |a |that |their )?(?:\w+ )?(?:ban|moratorium|prohibition)\b|\boverturn(?:ed|s)?\b|\brescind(?:ed|s)?\b|\brevers(?:e|ed|es|ing)\b|\breplace (?:the|its|that|a) (?:\w+ )?(?:\w+'s )?(?:ban|moratorium|prohibition)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
     (Status.PROPOSED, r"\bintroduc(?:ed|es|ing)\b|\bunveil(?:ed|s)\b|\bfiled (?:a |the )?(?:bill|legislation|measure|ordinance)\b|\breintroduc(?:ed|es|ing)\b|\bproposed (?:a|an|the)\b|\bwould (?:ban|bar|prohibit|halt|pause|impose|outlaw)\b"),
     (Status.IN_FORCE, r"(?<=moratorium that )began\b|(?<=ban that )began\b|(?<=moratorium )began\b|\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
-    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b|\bissu(?:ed|es) (?:an? |the )?(?:order|rule|directive|determination|ban)\b|\bfollowed (?:suit|in|on)\b|\bjoined in\b"),
+    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\b(?:voted|votes|vote)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\bput (?:in place )?a\b|\bplaced a\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b|\bissu(?:ed|es) (?:an? |the )?(?:order|rule|directive|determination|ban)\b|\bfollowed\b(?=\s+(?:suit|in|on|last|this|that|soon|shortly|a\s|the\s+(?:same|next|following)|\d)|[.,])|\bjoined in\b|\btook the (?:same )?step\b|\bacted\b"),
 ]
 _VERB_RES = [(status, re.compile(p, re.I)) for status, p in _VERBS]
 #: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
@@ -100,6 +100,7 @@ _ACTION = re.compile(
     r"won't|will not|would|no longer|exit|leav|abandon|shut)\w*",
     re.I,
 )
+_LIST_OF = re.compile(r"\b(?:a|the) (?:growing )?(?:list|number|group|handful) of (?:\w+ )?(?:cities|places|communities|towns|jurisdictions|states)(?: that| which)? (?:includes?|including|such as|like)\b", re.I)
 _LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
 _CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 _NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
@@ -167,6 +168,8 @@ class Context:
     last_fact: Fact | None = None
     pending: str | None = None
     fr_article: bool = False
+    places: list[Subject] = field(default_factory=list)
+    gazetteer: Gazetteer | None = None
 
 
 def split_sentences(text: str) -> list[str]:
@@ -317,7 +320,7 @@ def find_verbs(sentence: str) -> list[Verb]:
                 continue
             if _WEAK.match(word) and not MEASURE_NOUN.search(sentence):
                 continue
-            if _WEAK.match(word) and not FR.search(sentence) and not any(p.search(sentence) for _, p in _KIND_CUES) and not _DEFINITE.search(sentence):
+            if _WEAK.match(word) and not FR.search(sentence) and not _STRONG.search(sentence) and not _DEFINITE.search(sentence):
                 continue  # "a surveillance law the city adopted": not the measure at hand
             taken.append((m.start(), m.end()))
             verbs.append(Verb(m.start(), m.end(), status, word))
@@ -463,16 +466,22 @@ def _subjects(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) 
         first, last = group[0], group[-1]
         between = sentence[last.end: verb.start]
         possessive = re.fullmatch(r"'s?\s+(?:[\w-]+\s+){0,3}?(?:pledge|ban|moratorium|pause|decision|announcement|move|ordinance|law|vote|council|board|leaders|lawmakers|voters|supervisors|officials|legislature|government)\s+(?:(?:to|on \w+|unanimously|\w+ly)\s+)?", between)
-        relative = re.match(r"\s*,?\s*(?:which|that|who)\s+(?:\w+\s+){0,2}$", between)
+        relative = re.match(r"\s*,?\s*(?:which|that|who|whose \w+)\s+(?:\w+\s+){0,2}$", between)
         blocked = _SUBJECT_BLOCK.search(sentence[: first.start]) and not _FINITE.search(between)
         if blocked and not (possessive or relative):
             continue
         if len(between) > 160 and not relative:
             break
+        local_states = {m.place.state_code for m in group if m.place is not None and m.place.kind in ("place", "county")}
+        if len(group) == 1 and first.place is not None and first.place.kind == "state" and re.match(r"\s*,\s*(?:the|its)\s+(?:city|town|council|city council|voters)\b", sentence[first.end:], re.I):
+            # "In Maine, the City Council voted": the council of the article's city in Maine
+            local = _place_in_state(ctx, first.place.state_code)
+            if local is not None:
+                return [local], 0.7
         subjects: list[Subject] = []
         for m in group:
-            if subjects and m.place is not None and m.place.kind == "state" and first.place is not None and first.place.state_code == m.place.state_code:
-                continue  # "Portland, Maine": the state qualifies the place
+            if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
+                continue  # "Portland, Maine" or "In Massachusetts, Cambridge": a location
             if m.subject not in subjects:
                 subjects.append(m.subject)
         return subjects, 0.85
@@ -494,6 +503,18 @@ def _subjects(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) 
     if after and not re.search(r"\b(?:by|for|from|in|to|with|on|of|than|like|after)\s*$", sentence[verb.end: after[0].start]):
         return [after[0].subject], 0.6
     return [], 0.0
+
+
+def _place_in_state(ctx: Context, state_code: str | None) -> Subject | None:
+    """The latest place the article named in a state, or a namesake of the last place named."""
+    for subject in reversed(ctx.places):
+        if subject.key.startswith(f"ocd-division/country:us/state:{(state_code or '').lower()}/"):
+            return subject
+    if ctx.last_place is not None and ctx.gazetteer is not None:
+        for place in ctx.gazetteer.candidates(ctx.last_place.name):
+            if place.state_code == state_code and place.kind == "place":
+                return place.subject()
+    return None
 
 
 def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -563,6 +584,7 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
         published=_anchor(article),
         states=_state_codes(" ".join(sentences[:3]), gazetteer) + _unambiguous_states(context_text, gazetteer),
         fr_article=True,
+        gazetteer=gazetteer,
     )
     facts: list[Fact] = []
     for index, sentence in enumerate(sentences):
@@ -601,13 +623,15 @@ def _about_fr(sentence: str, fr_article: bool) -> bool:
         return any(k in lowered for k in _FR_KEYS) and bool(FR.search(sentence))
     if any(k in lowered for k in _RELEVANT_KEYS) and _RELEVANT.search(sentence):
         return True
+    if "list of" in lowered or "number of" in lowered:
+        return bool(_LIST_OF.search(sentence))
     return bool(MEASURE_NOUN.search(sentence) and _ACTION.search(sentence))
 
 
 def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool) -> list[Fact]:
     mentions = find_mentions(sentence, gazetteer, ctx)
     verbs = find_verbs(sentence) if _about_fr(sentence, ctx.fr_article) else []
-    if not verbs:
+    if not verbs and not _LIST_OF.search(sentence):
         # nothing to report; only what the sentence names and dates matters for later ones
         if _HAS_DATE.search(sentence):
             ctx.pending = sentence  # its dates are read only if a later sentence needs them
@@ -615,6 +639,15 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         return []
     times = find_times(sentence, ctx.published, _last_date(ctx))
     facts: list[Fact] = []
+    if (listed := _LIST_OF.search(sentence)) is not None:
+        # "joins a list of cities that includes San Francisco, Boston and Portland, Maine"
+        named = [m for m in mentions if m.start >= listed.end() and m.subject.type is SubjectType.JURISDICTION]
+        for group in _groups(sentence, named)[:1]:
+            local_states = {m.place.state_code for m in group if m.place is not None and m.place.kind != "state"}
+            for m in group:
+                if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
+                    continue
+                facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
     for verb in verbs:
         if _demanded(sentence, verb, times):
             continue
@@ -708,6 +741,7 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
                 ctx.states.append(m.place.state_code)
         elif m.place is not None:
             ctx.last_place = m.subject
+            ctx.places.append(m.subject)
             if m.place.state_code:
                 ctx.states.append(m.place.state_code)
                 if m.place.state_code in gazetteer.states and ctx.last_state is None:
