@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tracker import db
 from tracker.app import Tracker
 
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
@@ -49,6 +50,9 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
         with engine.begin() as conn:  # start from nothing: drop what an earlier run left
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        engine = db.make_engine(url)
+        db.upgrade(engine)  # a server database is upgraded explicitly, as 'tracker db upgrade' does
         engine.dispose()
         Tracker(url, clock=fixed_clock).close()
         return url

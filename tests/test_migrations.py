@@ -86,3 +86,18 @@ def test_postgres_behind_names_the_command(scratch_url):
 
     with pytest.raises(SchemaBehindError, match="tracker db upgrade"):
         Tracker(scratch_url)
+
+
+@requires_postgres()
+def test_cli_on_a_postgres_database_that_is_behind(scratch_url):
+    from click.testing import CliRunner
+
+    import cli as cli_module
+
+    result = CliRunner().invoke(cli_module.cli, ["--database", scratch_url, "status"])
+    assert result.exit_code == 1
+    assert "run 'tracker db upgrade'" in result.stderr
+    assert "Traceback" not in result.output
+    upgraded = CliRunner().invoke(cli_module.cli, ["--database", scratch_url, "db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert CliRunner().invoke(cli_module.cli, ["--database", scratch_url, "status"]).exit_code == 0

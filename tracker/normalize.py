@@ -29,8 +29,8 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bprogramming\b", "software"),
     (r"\bmandates?\b", "ordinance"),
     (r"\bstatute\b", "ordinance"),
-    (r"\b(?:city|town) (?:board|chamber|gathering|committee|gathering)\b", "City Council"),
     (r"\bmetropolis\b", "city"),
+    (r"\b(?:city|town) (?:board|chamber|gathering|committee)\b", "City Council"),
     (r"\bmanagers\b", "supervisors"),
     (r"\bcity (?:divisions|offices)\b", "city agencies"),
     (r"\bpolice (?:division|office|agency)\b", "police department"),
@@ -88,7 +88,9 @@ def normalize(text: str) -> str:
     lowered = text.lower()
     for (pattern, replacement), key in zip(_COMPILED, _KEYS, strict=True):
         if any(k in lowered for k in key):
-            text = pattern.sub(replacement, text)
+            changed = pattern.sub(replacement, text)
+            if changed != text:
+                text, lowered = changed, changed.lower()
     text = _MONTH_SPIN.sub(lambda m: _MONTH_LOOKALIKES[m.group("word")] + m.group("rest"), text)
     text = _MONTH_SPIN_DAY.sub(
         lambda m: m.group(0).replace(m.group("word"), _MONTH_LOOKALIKES[m.group("word")]), text

@@ -93,7 +93,7 @@ def parse_text(text: str, where: str) -> Article:
             published = d
             body_start = i + 1
             continue
-        if title is None and i == _first_nonempty(lines) and len(line) < 200:
+        if title is None and len(line) < 200:
             title = line.strip().lstrip("#").strip()
             body_start = i + 1
             continue
@@ -129,7 +129,8 @@ def parse_html(data: bytes | str, where: str, url: str | None = None) -> Article
     if doc is None:
         raise InputError(where, "no article text found in the HTML")
     data_dict = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    text = (data_dict.get("text") or "").strip()
+    # trafilatura puts each block (heading, paragraph, list item) on a line of its own
+    text = "\n\n".join(line.strip() for line in (data_dict.get("text") or "").splitlines() if line.strip())
     if len(text) < 40:
         raise InputError(where, "no article text found in the HTML")
     published = parse_date(data_dict.get("date") or "") if data_dict.get("date") else None

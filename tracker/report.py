@@ -21,6 +21,7 @@ from .models import (
     Jurisdiction,
     JurisdictionAlias,
     Measure,
+    Product,
     Source,
     StatusChange,
 )
@@ -142,15 +143,14 @@ def find_jurisdictions(session: Session, name: str) -> list[int]:
 
 
 def find_companies(session: Session, name: str) -> list[int]:
+    """Company ids for a name, an alias, a slug or a product ("Rekognition")."""
     alias = normalize_alias(name)
-    return list(
-        session.scalars(
-            select(Company.id)
-            .outerjoin(CompanyAlias)
-            .where((Company.slug == name.lower()) | (CompanyAlias.alias == alias))
-            .distinct()
-        )
+    by_name = select(Company.id).outerjoin(CompanyAlias).where(
+        (Company.slug == name.lower()) | (CompanyAlias.alias == alias)
     )
+    products = [p.id for p in session.scalars(select(Product))if normalize_alias(p.name) == alias]
+    by_product = select(Product.company_id).where(Product.id.in_(products))
+    return sorted(set(session.scalars(by_name)) | set(session.scalars(by_product)))
 
 
 def _load(session: Session, jurisdiction: str | None, company: str | None, ids: list[int] | None = None):

@@ -33,7 +33,8 @@ _NUM_WORDS = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18,
     "another": 1, "additional": 1,
 }
-_NUM = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|another)"
+_NUMBERS = r"\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|another"
+_NUM = rf"(?P<n>{_NUMBERS})"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SEASONS = {
     "early": 1, "spring": 3, "mid": 5, "middle": 5, "summer": 6, "late": 10,
@@ -87,12 +88,13 @@ _PATTERNS: list[tuple[str, str]] = [
     ("y", rf"\b(?:in|since|by|during|of|from|until|through|till|before|after|early|around|for)\s+(?:the\s+year\s+)?{_YEAR}\b(?!-)"),
     ("y_bare", rf"(?<![-/\d$])\b{_YEAR}\b(?![-/]\d)"),
     ("last_month_name", rf"\b(?P<which>last|this|earlier this|in|this past|past)\s+{_MONTH}\b(?!\s+\d)"),
+    ("late_last_year", r"\b(?P<edge>late|early)\s+last\s+year\b"),
     ("rel_year", r"\b(?P<rel>last year|this year|earlier this year|later this year|the previous year|a year earlier|a year ago|the year before|next year|this past year)\b"),
     ("rel_month", r"\b(?P<rel>last month|this month|earlier this month|the previous month|a month ago|next month|late last month|early this month)\b"),
     ("rel_season", r"\b(?P<rel2>late|early|this|last)\s+(?P<unit>year|summer|spring|fall|autumn|winter)\b"),
     ("rel_week", r"\b(?P<rel>last week|this week|earlier this week|earlier in the week|later in the week|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?= (?:night|morning|afternoon|evening)\b)|(?<=said )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"),
     ("recently", r"\b(?P<rel>recently|this spring|this summer|this fall|this winter|in recent weeks|in recent days|days ago|weeks ago)\b"),
-    ("later", rf"\b(?P<n2>{_NUM[5:-1]})\s+(?P<unit2>day|week|month|year)s?\s+(?P<dir>later|earlier|after|before)\b"),
+    ("later", rf"\b(?P<n2>{_NUMBERS})\s+(?P<unit2>day|week|month|year)s?\s+(?P<dir>later|earlier|after|before)\b"),
     ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
 ]
 _COMPILED = [(name, re.compile(p, re.I)) for name, p in _PATTERNS]
@@ -129,9 +131,11 @@ def find_times(
                 continue
             taken.append((m.start(), m.end()))
             before = sentence[max(0, m.start() - 30): m.start()]
+            if name == "y":
+                before += " " + m.group(0).split()[0]  # the cue is inside the match: "until 2023"
             role = "end" if _END_CUE.search(before) else "since" if _SINCE_CUE.search(before) else "event"
             inverse = None
-            if name in ("later", "next_day") and re.search(r"\b(?:after|before)$", m.group(0), re.I):
+            if name in ("later", "next_day") and re.search(r"\b(?:days?|weeks?|months?|years?) (?:after|before)$", m.group(0), re.I):
                 # "the day after Amazon's June 10 pledge": anchored on the date that follows
                 follow = _explicit_date_after(sentence, m.end(), published)
                 shift = _number(m.group("n2")) if name == "later" else 1
@@ -176,8 +180,7 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
             case "season":
                 season = g["season"].lower()
                 year = int(g["year"])
-                if season in ("early", "late", "mid", "middle"):
-                    return PartialDate.year(year), False
+                # "late 2020" is its last quarter, "early 2021" its first: no earlier than that
                 return PartialDate(dt.date(year, _SEASONS[season], 1), Precision.QUARTER), False
             case "my":
                 if g["month"].lower().startswith("may") and m.group(0)[0] == "m":
@@ -207,6 +210,10 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
                 rel = g["rel"].lower()
                 offset = -1 if rel in ("last year", "the previous year", "a year earlier", "a year ago", "the year before", "this past year") else 1 if rel == "next year" else 0
                 return PartialDate.year(pub.year + offset), True
+            case "late_last_year":
+                if pub is None:
+                    return None, True
+                return PartialDate(dt.date(pub.year - 1, _SEASONS[g["edge"].lower()], 1), Precision.QUARTER), True
             case "rel_month":
                 if pub is None:
                     return None, True
@@ -220,6 +227,8 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
                 which, unit = g["rel2"].lower(), g["unit"].lower()
                 year = pub.year - (1 if which == "last" else 0)
                 if unit == "year":
+                    if which in ("late", "early"):
+                        return PartialDate(dt.date(year, _SEASONS[which], 1), Precision.QUARTER), True
                     return PartialDate.year(year), True
                 return PartialDate(dt.date(year, _SEASONS[unit], 1), Precision.QUARTER), True
             case "rel_week":
@@ -257,15 +266,16 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
                     return prev, True
                 if "day" in rel and "days" not in rel and "within" not in rel:
                     return _shift(prev, 1, "day", 1), True
-                if "week" in rel:
+                if rel in ("the following week", "the next week"):
                     return _shift(prev, 1, "week", 1), True
                 if rel in ("the following month", "the next month"):
-                    return _shift(prev, 1, "month", 1), True
+                    moved = _shift(prev, 1, "month", 1).start
+                    return PartialDate.month(moved.year, moved.month), True
                 if rel in ("the following year", "the next year"):
-                    return _shift(prev, 1, "year", 1), True
+                    return PartialDate.year(prev.start.year + 1), True
                 # soon after, weeks later...: no earlier than the anchor, to a month at best
                 if prev.precision is Precision.DAY:
-                    return PartialDate.month(prev.start.year, prev.start.month), True
+                    return PartialDate(prev.start + dt.timedelta(days=1), Precision.MONTH), True
                 return prev, True
     except (ValueError, KeyError):
         return False, False
