@@ -93,6 +93,7 @@ _RELEVANT_KEYS = _FR_KEYS + (
     "the technology", "the software", "the tool", "the system", "the service",
 )
 _RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH)), re.I)
+_LAW_NOUN = re.compile(r"\b(?:ordinances?|bylaw|bill|law|legislation|measure|moratori\w+|bans?|proposals?|initiative|referendum|amendment|act|settlement|order)\b", re.I)
 _ACTION = re.compile(
     r"\b(?:vot|pass|approv|adopt|sign|enact|introduc|die|fail|reject|defeat|repeal|revers|extend|"
     r"renew|expir|laps|sunset|took effect|went into effect|in effect|in place|in force|bar|"
@@ -402,10 +403,10 @@ def _fill_kinds(facts: list[Fact], text: str) -> list[Fact]:
         f if f.kind is not None else replace(f, kind=by_subject.get(f.subject, default))
         for f in facts
     ]
-    moratoria = {f.subject for f in filled if f.kind is MeasureKind.MORATORIUM}
+    moratoria = {(f.subject, f.scope) for f in filled if f.kind is MeasureKind.MORATORIUM}
     return [
         replace(f, kind=MeasureKind.MORATORIUM)
-        if f.kind is MeasureKind.BAN and f.subject in moratoria else f
+        if f.kind is MeasureKind.BAN and (f.subject, f.scope) in moratoria else f
         for f in filled
     ]
 
@@ -625,7 +626,7 @@ def _about_fr(sentence: str, fr_article: bool) -> bool:
         return True
     if "list of" in lowered or "number of" in lowered:
         return bool(_LIST_OF.search(sentence))
-    return bool(MEASURE_NOUN.search(sentence) and _ACTION.search(sentence))
+    return bool(_ACTION.search(sentence) and _LAW_NOUN.search(sentence))
 
 
 def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool) -> list[Fact]:
