@@ -34,6 +34,10 @@ def run_migrations_offline() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "sqlite":
+        # batch mode rebuilds a table under a new name; without this SQLite rewrites the views
+        # that read it to the temporary name and the rebuild fails
+        connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

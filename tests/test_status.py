@@ -179,3 +179,17 @@ def test_change_ids_and_in_force() -> None:
     assert before is not None and after is not None
     assert (before.in_force, before.change_ids) == (True, (7,))
     assert (after.in_force, after.change_ids) == (False, (7, 9))
+
+
+def test_an_undated_extension_after_the_term_continues_the_measure():
+    """A one-year moratorium, and an extension whose date is unknown but that was known by a
+    later day: in force again from that day with no end, since the original start."""
+    changes = [
+        Change(Status.ENACTED, PartialDate.day(2020, 6, 10), duration_months=12),
+        Change(Status.EXTENDED, None, known_by=dt.date(2021, 9, 1)),
+    ]
+    lapsed = state_on(changes, dt.date(2021, 7, 1))
+    assert lapsed is not None and lapsed.status.value == "expired"
+    later = state_on(changes, dt.date(2021, 9, 2))
+    assert later is not None and later.in_force
+    assert later.since == PartialDate.day(2020, 6, 10) and later.until is None

@@ -674,6 +674,8 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         subjects, confidence = _subjects(sentence, verb, mentions, ctx)
         if not subjects:
             continue
+        if is_title:
+            confidence *= 0.9  # a headline says less than the sentence that reports the event
         facts.extend(_facts_for(sentence, verb, subjects, confidence, times, ctx, is_title))
     _remember(ctx, mentions, times, facts, sentence, gazetteer)
     return facts

@@ -44,6 +44,8 @@ class MeasureState:
 
 
 def _group(status: Status) -> str:
+    if status is Status.EXTENDED:
+        return "extension"  # an undated extension says more than a dated start
     if status in STARTS:
         return "start"
     if status in ENDS:
@@ -104,9 +106,12 @@ def state_on(changes: Sequence[Change], day: dt.date) -> MeasureState | None:
             break
         if change.change_id is not None:
             used.append(change.change_id)
-        in_force = status is ReportStatus.IN_FORCE and not (until and until.start <= when.start)
+        lapsed = status is ReportStatus.IN_FORCE and until is not None and until.start <= when.start
+        in_force = status is ReportStatus.IN_FORCE and not lapsed
         if change.status in STARTS:
-            if not in_force:
+            if change.status is Status.EXTENDED and lapsed:
+                until = None  # extended past its term, to an end the evidence does not give
+            elif not in_force:
                 since, until = when, None
             sets, new_end = _end_of(change, when, until)
             if sets or not in_force:
