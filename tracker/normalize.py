@@ -78,7 +78,21 @@ def _needed_words(pattern: str) -> tuple[str, ...]:
     return (re.findall(r"[a-z-]+", body)[0],)
 
 
-_KEYS = [_needed_words(p) for p, _ in _PHRASES]
+#: Where the first word of a pattern is common, a rarer word it needs.
+_RARER = {
+    r"\b(?:city|town) (?:board|chamber|gathering|committee)\b": ("board", "chamber", "gathering", "committee"),
+    r"\bcity (?:divisions|offices)\b": ("divisions", "offices"),
+    r"\bpolice (?:division|office|agency)\b": ("division", "office", "agency"),
+    r"\b(?:will )?become effective\b": ("effective",),
+    r"\buntil (?:additional|further|extra) (?:notification|notice|discover)\b": ("notification", "discover", "additional"),
+    r"\bfor the current (month|week|year)\b": ("current",),
+    r"\blead representative\b": ("representative",),
+    r"\bclose down\b": ("close down",),
+    r"\b(legislation|regulation|law|legal guidelines) (enforcement|requirement|enforcment|implementation)\b": ("requirement", "enforcement", "enforcment", "implementation"),
+    r"\b(facial|face)-recognition\b": ("-recognition",),
+    r"\b(facial|face)[\s-]?(acknowledg(?:e?ment|ing)|recogni[sz]ing|popularity|reputation)": ("acknowledg", "recognising", "recognizing", "popularity", "reputation"),
+}
+_KEYS = [_RARER.get(p) or _needed_words(p) for p, _ in _PHRASES]
 
 
 def normalize(text: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from . import extract, parse, store
+from . import extract, parse, periods, store
 from .data import Article, Fact, IngestSummary, SourceOutcome
 from .errors import InputError
 from .models import IngestRun
@@ -97,14 +97,18 @@ def store_article(
     now: dt.datetime,
     where: str,
     run_id: int | None = None,
+    touched: set[int] | None = None,
 ) -> SourceOutcome:
     """The store stage for one article, inside the caller's transaction: a duplicate (same URL,
-    feed entry or text) changes nothing; otherwise the source and its facts are added."""
+    feed entry or text) changes nothing; otherwise the source and its facts are added. With
+    ``touched``, the measures it changes are collected there for one later periods refresh."""
     if (dup := store.find_duplicate(session, article)) is not None:
-        return SourceOutcome(where, "duplicate", source_id=dup.id)
-    source = store.add_source(session, article, now, run_id)
-    count = store.add_facts(session, source, facts, now, store.known_by(article, now.date()))
-    return SourceOutcome(where, "new", count, source_id=source.id)
+        return SourceOutcome(where, "duplicate", source_id=dup)
+    source_id = store.add_source(session, article, now, run_id)
+    count = store.add_facts(
+        session, source_id, facts, now, store.known_by(article, now.date()), touched=touched
+    )
+    return SourceOutcome(where, "new", count, source_id=source_id)
 
 
 def ingest_article(tracker, article: Article, where: str, run_id: int | None = None) -> SourceOutcome:  # type: ignore[no-untyped-def]
@@ -121,6 +125,61 @@ def ingest_article(tracker, article: Article, where: str, run_id: int | None = N
     raise AssertionError("unreachable")
 
 
+#: Articles per commit. Each article is stored under its own savepoint, so it is all there or
+#: not at all; a crash loses at most the uncommitted batch, which the next run stores again.
+BATCH_SIZE = 200
+
+
+class _Batch:
+    """A transaction holding up to BATCH_SIZE articles, one savepoint each."""
+
+    def __init__(self, tracker) -> None:  # type: ignore[no-untyped-def]
+        self.tracker = tracker
+        self.session: Session | None = None
+        self.touched: set[int] = set()
+        self.size = 0
+
+    def store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
+        for attempt in (1, 2):
+            if self.session is None:
+                self.session = self.tracker.sessions()
+                self.session.begin()
+            try:
+                with self.session.begin_nested():
+                    touched: set[int] = set()
+                    outcome = store_article(
+                        self.session, article, facts, self.tracker.clock(), where, run_id, touched
+                    )
+                self.touched |= touched
+                self.size += 1
+                if self.size >= BATCH_SIZE:
+                    self.commit()
+                return outcome
+            except IntegrityError:
+                # another run stored the same source or measure first: start afresh and retry
+                self.commit()
+                if attempt == 2:
+                    raise
+                log.debug("%s: a concurrent run stored the same rows; retrying", where)
+        raise AssertionError("unreachable")
+
+    def commit(self) -> None:
+        if self.session is None:
+            return
+        try:
+            if self.touched:
+                periods.refresh(self.session, self.touched)
+            self.session.commit()
+        finally:
+            self.session.close()
+            self.session, self.touched, self.size = None, set(), 0
+
+    def rollback(self) -> None:
+        if self.session is not None:
+            self.session.close()  # rolls back what was not committed
+            self.session, self.touched, self.size = None, set(), 0
+
+
 def ingest(
     tracker,  # type: ignore[no-untyped-def]
     inputs: Iterable[str],
@@ -129,26 +188,38 @@ def ingest(
     url: str | None = None,
     progress: Progress | None = None,
 ) -> IngestSummary:
-    """Ingest every input; a failed one is counted and logged, never raised."""
+    """Ingest every input; a failed one is counted and logged, never raised.
+
+    Articles are committed in batches (``BATCH_SIZE``), each under its own savepoint: an article
+    is stored whole or not at all, and a crash or a kill loses only the uncommitted batch.
+    """
     summary = IngestSummary()
     with tracker.sessions.begin() as session:
         run = IngestRun(kind="ingest", started_at=tracker.clock())
         session.add(run)
         session.flush()
         run_id = run.id
-    for where in expand_inputs(inputs):
-        try:
-            article = with_overrides(read_source(where, tracker.fetcher_factory), published, url)
-            outcome = ingest_article(tracker, article, where, run_id)
-        except InputError as e:
-            outcome = SourceOutcome(where, "failed", error=e.reason)
-            log.info("failed: %s: %s", where, e.reason)
-        except OperationalError as e:
-            outcome = SourceOutcome(where, "failed", error=f"database error: {e.orig}")
-            log.info("failed: %s: database error: %s", where, e.orig)
-        summary.add(outcome)
-        if progress:
-            progress(outcome)
+    batch = _Batch(tracker)
+    try:
+        for where in expand_inputs(inputs):
+            try:
+                article = with_overrides(read_source(where, tracker.fetcher_factory), published, url)
+                article, facts = prepare_article(tracker, article)
+                outcome = batch.store(article, facts, where, run_id)
+            except InputError as e:
+                outcome = SourceOutcome(where, "failed", error=e.reason)
+                log.info("failed: %s: %s", where, e.reason)
+            except OperationalError as e:
+                batch.rollback()
+                outcome = SourceOutcome(where, "failed", error=f"database error: {e.orig}")
+                log.info("failed: %s: database error: %s", where, e.orig)
+            summary.add(outcome)
+            if progress:
+                progress(outcome)
+        batch.commit()
+    except BaseException:
+        batch.rollback()
+        raise
     with tracker.sessions.begin() as session:
         run = session.get(IngestRun, run_id)
         assert run is not None

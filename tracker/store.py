@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
+import weakref
 from collections.abc import Sequence
+from functools import lru_cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import periods
@@ -28,17 +29,38 @@ _COMPATIBLE = {
 }
 
 
+@lru_cache(maxsize=16)
 def content_hash(text: str) -> str:
     """The hash that makes two copies of the same text one source (white space folded)."""
-    return hashlib.sha256(re.sub(r"\s+", " ", text).strip().encode("utf-8")).hexdigest()
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
-def find_duplicate(session: Session, article: Article) -> Source | None:
-    """A stored source with the same URL, the same feed entry, or the same text."""
-    clauses = [Source.content_hash == content_hash(article.text)]
+_BY_HASH = select(Source.id).where(Source.content_hash == bindparam("hash")).limit(1)
+_BY_HASH_OR_URL = (
+    select(Source.id)
+    .where(or_(Source.content_hash == bindparam("hash"), Source.url == bindparam("url")))
+    .limit(1)
+)
+_INSERT_SOURCE = insert(Source).returning(Source.id)
+_MEASURES_OF_JURISDICTION = (
+    select(Measure.id, Measure.kind, Measure.scope)
+    .where(Measure.jurisdiction_id == bindparam("id"))
+    .order_by(Measure.id)
+)
+_MEASURES_OF_COMPANY = (
+    select(Measure.id, Measure.kind, Measure.scope)
+    .where(Measure.company_id == bindparam("id"))
+    .order_by(Measure.id)
+)
+_INSERT_CHANGE = insert(StatusChange)
+
+
+def find_duplicate(session: Session, article: Article) -> int | None:
+    """The id of a stored source with the same URL or the same text, if there is one."""
+    digest = content_hash(article.text)
     if article.url:
-        clauses.append(Source.url == article.url)
-    return session.scalars(select(Source).where(or_(*clauses)).limit(1)).first()
+        return session.scalar(_BY_HASH_OR_URL, {"hash": digest, "url": article.url})
+    return session.scalar(_BY_HASH, {"hash": digest})
 
 
 def known_by(article: Article, today: dt.date) -> dt.date:
@@ -50,10 +72,9 @@ def known_by(article: Article, today: dt.date) -> dt.date:
     return today
 
 
-def add_source(
-    session: Session, article: Article, now: dt.datetime, run_id: int | None = None
-) -> Source:
-    source = Source(
+def source_row(article: Article, now: dt.datetime, run_id: int | None = None) -> Source:
+    """A new ``Source`` row for ``article``, not yet in any session (batched inserts)."""
+    return Source(
         url=article.url,
         path=article.path,
         title=article.title,
@@ -67,12 +88,36 @@ def add_source(
         run_id=run_id,
         ingested_at=now,
     )
-    session.add(source)
-    session.flush()
-    return source
+
+
+def add_source(
+    session: Session, article: Article, now: dt.datetime, run_id: int | None = None
+) -> int:
+    """Insert a source row for ``article``; returns its id."""
+    values = {
+        "url": article.url, "path": article.path, "title": article.title,
+        "publisher": article.publisher, "published_date": article.published,
+        "published_how": article.published_how.value, "content_hash": content_hash(article.text),
+        "text": article.text, "feed_id": article.feed_id, "entry_id": article.entry_id,
+        "run_id": run_id, "ingested_at": now, "updated_at": None,
+    }
+    return session.execute(_INSERT_SOURCE, values).scalar_one()
+
+
+#: Subject ids by engine: they never change once the reference data is loaded.
+_SUBJECT_IDS: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int | None, int | None]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _subject_ids(session: Session, subject: Subject) -> tuple[int | None, int | None]:
+    cache = _SUBJECT_IDS.setdefault(session.get_bind().engine, {})  # type: ignore[union-attr]
+    if (found := cache.get(subject.label)) is None:
+        found = cache[subject.label] = _lookup_subject(session, subject)
+    return found
+
+
+def _lookup_subject(session: Session, subject: Subject) -> tuple[int | None, int | None]:
     if subject.type is SubjectType.JURISDICTION:
         jid = session.scalar(select(Jurisdiction.id).where(Jurisdiction.ocd_id == subject.key))
         if jid is None:
@@ -94,17 +139,13 @@ def natural_key(subject: Subject, kind: MeasureKind, scope: str) -> str:
     return f"{subject.label}|{kind_group(kind.value)}|{scope}"
 
 
-def find_or_create_measure(session: Session, fact: Fact, now: dt.datetime) -> Measure:
-    """The measure a fact is about: same subject and scope, else same subject and a compatible
-    scope, else a new one."""
+def find_or_create_measure(session: Session, fact: Fact, now: dt.datetime) -> int:
+    """The id of the measure a fact is about: same subject, same family of kind and the same
+    scope, else a compatible scope, else a new measure."""
     jid, cid = _subject_ids(session, fact.subject)
-    query = select(Measure).where(
-        Measure.jurisdiction_id == jid if jid else Measure.company_id == cid
-    )
+    query, subject_id = (_MEASURES_OF_JURISDICTION, jid) if jid else (_MEASURES_OF_COMPANY, cid)
     group = kind_group(fact.kind.value)
-    measures = [
-        m for m in session.scalars(query.order_by(Measure.id)) if kind_group(m.kind) == group
-    ]
+    measures = [m for m in session.execute(query, {"id": subject_id}) if kind_group(m.kind) == group]
     exact = [m for m in measures if m.scope == fact.scope]
     compatible = [m for m in measures if m.scope in _COMPATIBLE.get(fact.scope, ())]
     if fact.scope == Scope.GENERAL.value and measures:
@@ -112,61 +153,71 @@ def find_or_create_measure(session: Session, fact: Fact, now: dt.datetime) -> Me
     match = (exact or compatible or [None])[0]
     if match is not None:
         if match.kind == MeasureKind.BAN.value and fact.kind is MeasureKind.MORATORIUM:
-            match.kind = fact.kind.value  # a time-limited ban is a moratorium
-        return match
-    measure = Measure(
-        jurisdiction_id=jid,
-        company_id=cid,
-        kind=fact.kind.value,
-        scope=fact.scope,
-        title=fact.title or f"{fact.subject.name}: {fact.kind.value} on facial recognition ({fact.scope})",
-        natural_key=natural_key(fact.subject, fact.kind, fact.scope),
-        created_at=now,
-    )
-    session.add(measure)
-    session.flush()
-    return measure
+            # a time-limited ban is a moratorium
+            session.execute(update(Measure).where(Measure.id == match.id).values(kind=fact.kind.value))
+        return match.id
+    return session.execute(
+        insert(Measure)
+        .values(
+            jurisdiction_id=jid,
+            company_id=cid,
+            kind=fact.kind.value,
+            scope=fact.scope,
+            title=fact.title or f"{fact.subject.name}: {fact.kind.value} on facial recognition ({fact.scope})",
+            natural_key=natural_key(fact.subject, fact.kind, fact.scope),
+            created_at=now,
+        )
+        .returning(Measure.id)
+    ).scalar_one()
 
 
 def add_facts(
     session: Session,
-    source: Source | None,
+    source: Source | int | None,
     facts: Sequence[Fact],
     now: dt.datetime,
     known: dt.date | None,
     origin: Origin = Origin.EXTRACTED,
+    touched: set[int] | None = None,
 ) -> int:
-    """Store ``facts`` as status changes citing ``source``; returns how many were new."""
-    added = 0
+    """Store ``facts`` as status changes citing ``source`` (a row or its id); returns how many
+    were new. The status periods of the measures they touch are recomputed now, or, when the
+    caller passes ``touched``, collected there for it to refresh once for many articles."""
+    source_id = source.id if isinstance(source, Source) else source
+    rows: list[dict[str, object]] = []
     seen: set[tuple[int, str, str]] = set()
     for fact in facts:
-        measure = find_or_create_measure(session, fact, now)
+        measure_id = find_or_create_measure(session, fact, now)
         evidence_hash = hashlib.sha256(fact.evidence.encode("utf-8")).hexdigest()
-        key = (measure.id, fact.status.value, evidence_hash)
+        key = (measure_id, fact.status.value, evidence_hash)
         if key in seen:
             continue
         seen.add(key)
-        session.add(
-            StatusChange(
-                measure_id=measure.id,
-                status=fact.status.value,
-                effective_date=fact.date.start if fact.date else None,
-                precision=fact.date.precision.value if fact.date else "unknown",
-                end_date=fact.end.start if fact.end else None,
-                end_precision=fact.end.precision.value if fact.end else None,
-                duration_months=fact.duration_months,
-                duration_days=fact.duration_days,
-                open_ended=fact.open_ended,
-                known_by=known,
-                source_id=source.id if source else None,
-                evidence=fact.evidence,
-                evidence_hash=evidence_hash,
-                confidence=fact.confidence,
-                origin=origin.value,
-                created_at=now,
-            )
+        rows.append(
+            {
+                "measure_id": measure_id,
+                "status": fact.status.value,
+                "effective_date": fact.date.start if fact.date else None,
+                "precision": fact.date.precision.value if fact.date else "unknown",
+                "end_date": fact.end.start if fact.end else None,
+                "end_precision": fact.end.precision.value if fact.end else None,
+                "duration_months": fact.duration_months,
+                "duration_days": fact.duration_days,
+                "open_ended": fact.open_ended,
+                "known_by": known,
+                "source_id": source_id,
+                "evidence": fact.evidence,
+                "evidence_hash": evidence_hash,
+                "confidence": fact.confidence,
+                "origin": origin.value,
+                "created_at": now,
+            }
         )
-        added += 1
-    session.flush()
-    periods.refresh(session, {measure_id for measure_id, _, _ in seen})
-    return added
+    if rows:
+        session.execute(_INSERT_CHANGE, rows)
+        ids = {measure_id for measure_id, _, _ in seen}
+        if touched is None:
+            periods.refresh(session, ids)
+        else:
+            touched |= ids
+    return len(rows)
