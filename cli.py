@@ -315,7 +315,7 @@ def feeds_remove(ctx: click.Context, keys: tuple[str, ...]) -> None:
 @feeds_group.command("poll", context_settings=CONTEXT)
 @click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come (for cron and timers).")
 @click.option("--feed", "feed_ids", type=int, multiple=True, metavar="ID", help="Only this feed, even a disabled one (repeatable).")
-@click.option("--workers", type=click.IntRange(1, 64), default=feeds_lib.poller.DEFAULT_WORKERS, show_default=True, help="Feeds fetched in parallel.")
+@click.option("--workers", type=click.IntRange(1, 64), default=feeds_lib.DEFAULT_WORKERS, show_default=True, help="Feeds fetched in parallel.")
 @click.option("--fetch-articles", is_flag=True, help="Fetch the page each new entry links to and ingest its text.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
 @click.option("--progress/--no-progress", default=None, help="A progress bar (default: on a terminal; otherwise one log line per feed on stderr).")

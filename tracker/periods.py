@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import Connection, Row, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .data import Change
@@ -98,12 +98,17 @@ def state_from_periods(periods: Iterable[Period], day: dt.date) -> MeasureState 
 
 
 # -- the cache table -------------------------------------------------------------------------
-_CHANGE_COLUMNS = (
-    StatusChange.measure_id, StatusChange.id, StatusChange.status, StatusChange.effective_date,
-    StatusChange.precision, StatusChange.known_by, StatusChange.end_date,
-    StatusChange.end_precision, StatusChange.duration_months, StatusChange.duration_days,
-    StatusChange.open_ended,
-)
+# Core statements on the session's connection: the refresh runs once per stored article, and
+# the ORM's per-statement work (autoflush, entity loading) would double its cost.
+_PERIODS = MeasurePeriod.__table__
+_CHANGES = StatusChange.__table__
+_MEASURES = Measure.__table__
+_CHANGE_COLUMNS = [
+    _CHANGES.c[name] for name in (
+        "measure_id", "id", "status", "effective_date", "precision", "known_by", "end_date",
+        "end_precision", "duration_months", "duration_days", "open_ended",
+    )
+]
 
 
 def _change(row: Row) -> Change:  # type: ignore[type-arg]
@@ -151,43 +156,47 @@ def _chunks(ids: Iterable[int], size: int = _BATCH) -> Iterable[list[int]]:
         yield chunk
 
 
-def _store(session: Session, measure_ids: list[int]) -> int:
+def _store(conn: Connection, measure_ids: list[int]) -> int:
     """Compute and insert the periods of ``measure_ids`` (whose old rows are gone)."""
     changes: dict[int, list[Change]] = defaultdict(list)
     query = (
         select(*_CHANGE_COLUMNS)
-        .where(StatusChange.measure_id.in_(measure_ids))
-        .order_by(StatusChange.measure_id, StatusChange.id)
+        .where(_CHANGES.c.measure_id.in_(measure_ids))
+        .order_by(_CHANGES.c.measure_id, _CHANGES.c.id)
     )
-    for row in session.execute(query):
+    for row in conn.execute(query):
         changes[row.measure_id].append(_change(row))
     rows = [r for mid in measure_ids for r in period_rows(mid, compute_periods(changes[mid]))]
     if rows:
-        session.execute(insert(MeasurePeriod), rows)
+        conn.execute(insert(_PERIODS), rows)
     return len(rows)
 
 
 def refresh(session: Session, measure_ids: Iterable[int]) -> int:
-    """Recompute the cached periods of ``measure_ids`` inside the caller's transaction;
-    returns how many periods they now have.
+    """Recompute the cached periods of ``measure_ids`` inside the caller's transaction (after
+    its pending changes are flushed); returns how many periods they now have.
 
-    The measures' rows are locked first (``SELECT ... FOR UPDATE`` on PostgreSQL), so two
-    transactions that add facts to the same measure recompute its periods one after the other.
+    On PostgreSQL the measures' rows are locked first (``SELECT ... FOR UPDATE``), so two
+    transactions that add facts to the same measure recompute its periods one after the other
+    (SQLite runs one writing transaction at a time anyway).
     """
+    conn = session.connection()
     total = 0
     for chunk in _chunks(sorted(set(measure_ids))):
-        session.execute(select(Measure.id).where(Measure.id.in_(chunk)).with_for_update())
-        session.execute(delete(MeasurePeriod).where(MeasurePeriod.measure_id.in_(chunk)))
-        total += _store(session, chunk)
+        if conn.dialect.name != "sqlite":
+            conn.execute(select(_MEASURES.c.id).where(_MEASURES.c.id.in_(chunk)).with_for_update())
+        conn.execute(delete(_PERIODS).where(_PERIODS.c.measure_id.in_(chunk)))
+        total += _store(conn, chunk)
     return total
 
 
 def refresh_all(session: Session) -> int:
     """Recompute the periods of every measure inside the caller's transaction (the cache is
     emptied first); returns how many periods were stored."""
-    session.execute(delete(MeasurePeriod))
-    ids = session.scalars(select(Measure.id).order_by(Measure.id)).all()
-    return sum(_store(session, chunk) for chunk in _chunks(ids))
+    conn = session.connection()
+    conn.execute(delete(_PERIODS))
+    ids = conn.execute(select(_MEASURES.c.id).order_by(_MEASURES.c.id)).scalars().all()
+    return sum(_store(conn, chunk) for chunk in _chunks(ids))
 
 
 def rebuild(sessions: sessionmaker[Session]) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from .dates import PartialDate
 from .errors import NotFoundError
@@ -160,7 +160,7 @@ def measure_events(changes: Sequence[StatusChange], periods: Sequence[Period]) -
             measure_id=changes[0].measure_id, status=e["status"], date=e["date"],
             reported_by=e.get("reported_by"), until=e.get("until"),
             open_ended=e.get("open_ended", False),
-            evidence=tuple(sorted(e["evidence"], key=lambda v: (v.published or "", v.source or ""))),
+            evidence=tuple(sorted(e["evidence"], key=lambda v: (v.published is None, v.published or "", v.source or ""))),
         )
         for e in events
     ]
@@ -223,6 +223,19 @@ def build_timeline(
     return Timeline(today, since, tuple(lines))
 
 
+def load_timeline(
+    sessions: sessionmaker[Session],
+    today: dt.date,
+    *,
+    jurisdiction: str | None = None,
+    company: str | None = None,
+    since: dt.date | None = None,
+) -> Timeline:
+    """``build_timeline`` in a session of its own (what ``tracker timeline`` runs)."""
+    with sessions() as session:
+        return build_timeline(session, today, jurisdiction=jurisdiction, company=company, since=since)
+
+
 # -- text --------------------------------------------------------------------------------------
 def _when(event: Event) -> str:
     if event.date is not None:
@@ -260,7 +273,7 @@ def format_text(timeline: Timeline, width: int = 80) -> str:
     for event in events:
         m = timeline.by_id[event.measure_id]
         subject = m.subject + (" (company)" if m.subject_type is SubjectType.COMPANY else "")
-        text = f"{_when(event)}  {subject}: {m.kind} on {m.scope} [{m.measure_id}] {_what(event, timeline.today)}"
+        text = f"{_when(event)}  {subject} \u2014 {m.kind} on {m.scope} [{m.measure_id}]: {_what(event, timeline.today)}"
         lines.extend(textwrap.wrap(text, width, subsequent_indent=indent))
         for ev in event.evidence:
             lines.extend(textwrap.wrap(f"\u201c{ev.quote}\u201d", width, initial_indent=indent,

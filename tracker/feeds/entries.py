@@ -1,7 +1,8 @@
-"""Store: feed entries in the database, inside the caller's transaction. New entries go
-through ``pipeline.store_article`` like any article; this module adds what only feeds need:
-finding the entries a feed already has, and updating an entry whose content changed (its
-source is rewritten and its extracted facts replaced)."""
+"""Store: feed entries in the database, inside the caller's transaction. This module adds
+what only feeds need to ``store`` and ``pipeline.store_article``: finding the entries a feed
+already has, storing a feed's new entries in one batch (the same rules as
+``pipeline.store_article``, with one query and one flush for the lot), and updating an entry
+whose content changed (its source is rewritten and its extracted facts replaced)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import periods, store
@@ -18,6 +19,16 @@ from ..models import Measure, Source, StatusChange
 from ..vocab import Origin
 
 _CHUNK = 500
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry ready to store: its article (with ``feed_id`` and ``entry_id``) and facts."""
+
+    article: Article
+    facts: Sequence[Fact]
+    entry_hash: str
+    where: str
 
 
 @dataclass(frozen=True)
@@ -41,12 +52,92 @@ def known_entries(session: Session, feed_id: int, entry_ids: Iterable[str]) -> d
     return found
 
 
-def set_entry_hashes(session: Session, hashes: Sequence[tuple[int, str]]) -> None:
-    """Record the fingerprint of the entries just stored (one batched UPDATE)."""
-    if hashes:
-        session.execute(
-            update(Source), [{"id": source_id, "entry_hash": h} for source_id, h in hashes]
+def store_new(
+    session: Session, items: Sequence[NewEntry], now: dt.datetime, run_id: int | None = None
+) -> list[SourceOutcome]:
+    """Store new entries as ``pipeline.store_article`` stores an article: one that has the URL
+    or the text of a stored source, or of an earlier entry in ``items``, is a duplicate.
+
+    The ``source_id`` of an outcome is None for a new entry without facts, and for a
+    duplicate of such an entry in the same batch (inserted in bulk, their ids are not read).
+
+    Raises:
+        IntegrityError: a concurrent writer stored the same URL or text first (the caller
+        rolls back to a savepoint and stores the entries one by one).
+    """
+    hashes = [store.content_hash(item.article.text) for item in items]
+    by_url: dict[str, Source | int] = {}
+    by_text: dict[str, Source | int] = {}
+    urls = sorted({item.article.url for item in items if item.article.url})
+    for start in range(0, max(len(urls), len(hashes)), _CHUNK):
+        rows = session.execute(
+            select(Source.id, Source.url, Source.content_hash).where(
+                or_(
+                    Source.url.in_(urls[start:start + _CHUNK]),
+                    Source.content_hash.in_(hashes[start:start + _CHUNK]),
+                )
+            )
         )
+        for source_id, url, text_hash in rows:
+            if url:
+                by_url[url] = source_id
+            by_text[text_hash] = source_id
+    fresh: list[tuple[NewEntry, Source]] = []
+    duplicates: list[tuple[NewEntry, Source | int]] = []
+    for item, text_hash in zip(items, hashes, strict=True):
+        url = item.article.url
+        found = (by_url.get(url) if url else None) or by_text.get(text_hash)
+        if found is not None:
+            duplicates.append((item, found))
+            continue
+        row = store.source_row(item.article, now, run_id)
+        row.entry_hash = item.entry_hash
+        fresh.append((item, row))
+        by_text[text_hash] = row
+        if url:
+            by_url[url] = row
+    # Entries without facts (most of them) go in as one executemany; one with facts on its
+    # own, as its status changes need the source's id. Sources keep the feed's order.
+    outcomes = [
+        SourceOutcome(item.where, "duplicate", source_id=_id(found)) for item, found in duplicates
+    ]
+    plain: list[Source] = []
+    for item, row in fresh:
+        count = 0
+        if not item.facts:
+            plain.append(row)
+        else:
+            _insert(session, plain)
+            session.add(row)
+            session.flush()
+            known = store.known_by(item.article, now.date())
+            count = store.add_facts(session, row, item.facts, now, known)
+        outcomes.append(SourceOutcome(item.where, "new", count, source_id=row.id))
+    _insert(session, plain)
+    return outcomes
+
+
+def _insert(session: Session, rows: list[Source]) -> None:
+    """INSERT ``rows`` in one executemany (their ids are not read back) and empty the list."""
+    if rows:
+        session.execute(insert(Source), [_values(row) for row in rows])
+        rows.clear()
+
+
+_COLUMNS = tuple(c.key for c in Source.__table__.columns if c.key != "id")
+
+
+def _values(row: Source) -> dict[str, object]:
+    return {key: getattr(row, key) for key in _COLUMNS}
+
+
+def _id(found: Source | int) -> int | None:
+    return found if isinstance(found, int) else found.id
+
+
+def set_entry_hash(session: Session, source_id: int, entry_hash: str) -> None:
+    """Record the fingerprint of an entry stored one by one."""
+    session.execute(update(Source).where(Source.id == source_id).values(entry_hash=entry_hash))
 
 
 def update_entry(
@@ -67,10 +158,11 @@ def update_entry(
     source = session.get(Source, source_id)
     assert source is not None
     new_hash = store.content_hash(article.text)
-    clash = store.find_duplicate(session, article)
-    if clash is not None and clash.id != source_id:
+    same = [Source.content_hash == new_hash] + ([Source.url == article.url] if article.url else [])
+    clash = session.scalar(select(Source.id).where(or_(*same), Source.id != source_id).limit(1))
+    if clash is not None:
         source.entry_hash = entry_hash
-        return SourceOutcome(where, "duplicate", source_id=clash.id)
+        return SourceOutcome(where, "duplicate", source_id=clash)
     old = session.execute(
         select(StatusChange.id, StatusChange.measure_id).where(
             StatusChange.source_id == source_id, StatusChange.origin == Origin.EXTRACTED.value

@@ -8,6 +8,9 @@ from ..errors import InputError, NotFoundError, TrackerError
 class FeedError(InputError):
     """A feed could not be read: malformed beyond recovery, refused as hostile, not a feed."""
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.where, self.reason))  # it crosses from parser processes
+
 
 class NotAFeedError(FeedError):
     """The response or file is something else: an HTML page, an image, JSON, empty."""

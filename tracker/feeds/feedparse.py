@@ -25,7 +25,7 @@ import feedparser
 
 from .data import EntryData, FeedData
 from .errors import FeedError, NotAFeedError
-from .htmltext import clean_lines, html_to_text
+from .htmltext import CONTROLS, clean_lines, html_to_text
 
 MAX_ENTITY_EXPANSION = 1_000_000
 MAX_TITLE = 500
@@ -245,7 +245,7 @@ def _entry(raw: Mapping[str, Any], base: str | None) -> EntryData | None:
     text = compose_text(title, body)
     if not text:
         return None
-    raw_id = str(raw.get("id") or "").strip()
+    raw_id = CONTROLS.sub("", str(raw.get("id") or "")).strip()
     fingerprint = hashlib.sha256(
         json.dumps(
             [raw_id, raw.get("link"), raw.get("title"), [c.get("value") for c in contents],
@@ -289,6 +289,8 @@ def safe_link(link: object, base: str | None) -> str | None:
     if not link or not isinstance(link, str):
         return None
     link = link.strip()
+    if CONTROLS.search(link):
+        return None
     if base:
         try:
             link = urljoin(base, link)

@@ -20,12 +20,17 @@ _DROP = frozenset({
     "math", "head", "title", "form", "button", "select", "textarea", "canvas", "audio", "video",
 })
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u200b]+")
+#: Control characters: no text needs them, and PostgreSQL refuses NUL in a string.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NEEDS_PARSER = re.compile(r"<[A-Za-z!/?]")
+#: Document-level tags: inside a fragment they would end it early (``</body><p>lost``).
+_DOCUMENT_TAGS = re.compile(r"</?(?:html|head|body)\b[^>]*>", re.I)
 
 
 def clean_lines(text: str) -> str:
     """Fold runs of spaces, strip every line, drop empty lines."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    text = CONTROLS.sub("", text).replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -36,7 +41,7 @@ def html_to_text(markup: str) -> str:
     if not _NEEDS_PARSER.search(markup):
         return clean_lines(html.unescape(markup))
     try:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+        root = lxml_html.fragment_fromstring(_DOCUMENT_TAGS.sub(" ", markup), create_parent="div")
     except (etree.ParserError, ValueError):
         return clean_lines(html.unescape(re.sub(r"<[^>]*>", " ", markup)))
     out: list[str] = []

@@ -6,7 +6,8 @@
           -> plan (which entries are new, changed, unchanged)     entries
             -> fetch linked pages (optional) -> Article -> extract (pipeline.prepare_article)
               -> store, with the feed's new state, in ONE transaction   entries, pipeline
-                 (each entry in a savepoint; the in-run write lock keeps writers in turn)
+                 (new entries in one batch, changed ones one by one; the run's writers
+                  take turns)
 
 Workers fetch and parse in parallel; writes go one at a time. A feed's entries and its new
 ETag are committed together, so a crash never records a feed as read without its entries. A
@@ -18,24 +19,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .. import parse, pipeline
-from ..data import Article, Fact
+from ..data import Article, Fact, SourceOutcome
 from ..errors import InputError
 from ..models import Feed, IngestRun
 from ..vocab import DateSource
 from . import claims, entries, schedule
 from .data import EntryData, FeedData, FeedOutcome, FeedState, PollSummary, Retrieved
 from .errors import FeedNotFoundError
-from .feedparse import parse_feed
+from .parallel import ParserPool
 from .retrieve import fetch_page, is_http, retrieve
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[FeedOutcome, int, int], None]
 
 DEFAULT_WORKERS = 4
+#: From this many feeds on, a poll parses in worker processes (``parallel``).
+POOL_FROM = 8
 LOCK_TIMEOUT = 600.0
 _GONE = (
     "gone (HTTP 410): the server says this feed was removed for good; it is no longer polled "
@@ -82,6 +86,7 @@ def poll(
     fetch_articles: bool = False,
     progress: Progress | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    parse_processes: int | None = None,
 ) -> PollSummary:
     """Poll feeds and ingest their new and changed entries.
 
@@ -94,6 +99,8 @@ def poll(
             for this one by one: ``Feed.fetch_articles``).
         progress: called after each feed.
         lock_timeout: on SQLite, how long to wait for another poll run to finish.
+        parse_processes: processes that parse feeds (0: parse in this process). By default
+            one per core, up to 4, when there are at least ``POOL_FROM`` feeds to poll.
 
     Returns:
         The counts of feeds and entries, and each feed's outcome. Failed feeds are counted,
@@ -105,23 +112,30 @@ def poll(
     """
     summary = PollSummary()
     with claims.run_lock(tracker.engine, lock_timeout):
-        ids = _select(tracker, due=due, feed_ids=feed_ids)
-        if not ids:
+        states = _select(tracker, due=due, feed_ids=feed_ids)
+        if not states:
             return summary
         with tracker.sessions.begin() as session:
             run = IngestRun(kind="feeds", started_at=tracker.clock())
             session.add(run)
             session.flush()
             run_id = run.id
-        poller = _Poller(tracker, run_id, due=due, explicit=bool(feed_ids), fetch_articles=fetch_articles)
-        workers = max(1, min(workers, len(ids), _pool_capacity(tracker)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="feeds") as pool:
-            futures = [pool.submit(poller.poll_safely, feed_id) for feed_id in ids]
+        if parse_processes is None:
+            parse_processes = min(os.cpu_count() or 1, 4) if len(states) >= POOL_FROM else 0
+        parser = ParserPool(parse_processes)
+        poller = _Poller(tracker, run_id, parser, due=due, explicit=bool(feed_ids), fetch_articles=fetch_articles)
+        workers = max(1, min(workers, len(states), _pool_capacity(tracker)))
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="feeds")
+        try:
+            futures = [pool.submit(poller.poll_safely, state) for state in states]
             for done, future in enumerate(as_completed(futures), 1):
                 outcome = future.result()
                 summary.add(outcome)
                 if progress:
-                    progress(outcome, done, len(ids))
+                    progress(outcome, done, len(states))
+        finally:  # on Ctrl-C, the feeds not started yet are not polled
+            pool.shutdown(wait=True, cancel_futures=True)
+            parser.close()
         with tracker.sessions.begin() as session:
             run = session.get(IngestRun, run_id)
             assert run is not None
@@ -133,8 +147,9 @@ def poll(
     return summary
 
 
-def _select(tracker, *, due: bool, feed_ids: Sequence[int]) -> list[int]:  # type: ignore[no-untyped-def]
-    query = select(Feed.id)
+def _select(tracker, *, due: bool, feed_ids: Sequence[int]) -> list[FeedState]:  # type: ignore[no-untyped-def]
+    """The feeds to poll, due ones first (on SQLite, read under the run lock)."""
+    query = select(Feed)
     if feed_ids:
         query = query.where(Feed.id.in_(feed_ids))
     else:
@@ -143,11 +158,12 @@ def _select(tracker, *, due: bool, feed_ids: Sequence[int]) -> list[int]:  # typ
         now = tracker.clock()
         query = query.where(or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
     with tracker.sessions() as session:
-        ids = list(session.scalars(query.order_by(Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id)))
-    missing = sorted(set(feed_ids) - set(ids)) if feed_ids and not due else []
+        query = query.order_by(Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id)
+        states = [claims.state_of(feed) for feed in session.scalars(query)]
+    missing = sorted(set(feed_ids) - {s.id for s in states}) if feed_ids and not due else []
     if missing:
         raise FeedNotFoundError(", ".join(str(i) for i in missing))
-    return ids
+    return states
 
 
 def _pool_capacity(tracker) -> int:  # type: ignore[no-untyped-def]
@@ -161,8 +177,9 @@ def _pool_capacity(tracker) -> int:  # type: ignore[no-untyped-def]
 
 
 class _Poller:
-    def __init__(self, tracker, run_id: int, *, due: bool, explicit: bool, fetch_articles: bool) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, tracker, run_id: int, parser: ParserPool, *, due: bool, explicit: bool, fetch_articles: bool) -> None:  # type: ignore[no-untyped-def]
         self.tracker = tracker
+        self.parser = parser
         self.run_id = run_id
         self.due = due
         self.explicit = explicit
@@ -174,11 +191,16 @@ class _Poller:
         return self.tracker.fetcher_factory()
 
     # -- one feed ----------------------------------------------------------------------------
-    def poll_safely(self, feed_id: int) -> FeedOutcome:
+    def poll_safely(self, listed: FeedState) -> FeedOutcome:
         """``poll_one``, with anything unexpected (a database error, a bug) recorded on the
         feed and reported as its failure rather than raised: the other feeds go on."""
+        feed_id = listed.id
         try:
-            outcome = self.poll_one(feed_id)
+            try:
+                outcome = self.poll_one(listed)
+            except OperationalError as e:  # a deadlock with another run, a lock timeout: once more
+                log.info("feed %s: %s; trying once more", feed_id, e.orig)
+                outcome = self.poll_one(listed)
         except Exception as e:
             if isinstance(e, SQLAlchemyError):
                 reason = f"database error: {getattr(e, 'orig', None) or e}"
@@ -190,33 +212,33 @@ class _Poller:
         log.debug("feed %s: %s", feed_id, outcome)
         return outcome
 
-    def poll_one(self, feed_id: int) -> FeedOutcome:
+    def poll_one(self, listed: FeedState) -> FeedOutcome:
         with self.tracker.sessions() as session:
             now = self.tracker.clock()
-            feed = claims.claim(
-                session, feed_id, due_at=now if self.due else None, include_disabled=self.explicit
+            state = claims.claim(
+                session, listed, due_at=now if self.due else None, include_disabled=self.explicit
             )
-            if feed is None:
-                return FeedOutcome(feed_id, "", "skipped", note="polled by another run, or no longer due")
-            state = FeedState(
-                id=feed.id,
-                url=feed.url,
-                etag=feed.etag,
-                last_modified=feed.last_modified,
-                interval_seconds=feed.interval_seconds,
-                fetch_articles=feed.fetch_articles or self.fetch_articles,
-                error_count=feed.error_count,
-                first_poll=feed.last_success_at is None,
-            )
+            if state is None:
+                return FeedOutcome(listed.id, listed.url, "skipped", note="polled by another run, or no longer due")
+            if self.fetch_articles:
+                state = replace(state, fetch_articles=True)
+            claims.begin_read(session)
             work = self._read(session, state)
             with self.write_lock:
                 claims.begin_write(session)
-                outcome = self._write(session, feed, state, work, self.tracker.clock())
+                changes, outcome = self._write(session, state, work, self.tracker.clock())
+                session.execute(update(Feed).where(Feed.id == state.id).values(**changes))
                 session.commit()
             return outcome
 
     def _read(self, session: Session, state: FeedState) -> _Work:
         """Retrieve, parse, plan and extract: everything but writing."""
+        work = self._retrieve_and_parse(state)
+        if work.data is not None:
+            self._prepare(session, state, work)
+        return work
+
+    def _retrieve_and_parse(self, state: FeedState) -> _Work:
         work = _Work()
         try:
             work.retrieved = retrieve(self.fetcher if is_http(state.url) else None, state)
@@ -239,7 +261,7 @@ class _Poller:
                     work.error += f" (retry after {int(work.hint.total_seconds())} s)"
             return work
         try:
-            work.data = parse_feed(
+            work.data = self.parser.parse(
                 work.retrieved.content, state.url, work.retrieved.headers, work.retrieved.url
             )
         except InputError as e:
@@ -247,6 +269,11 @@ class _Poller:
             return work
         if work.data.warning:
             log.info("%s: recovered from: %s", state.url, work.data.warning)
+        return work
+
+    def _prepare(self, session: Session, state: FeedState, work: _Work) -> None:
+        """Plan (new, changed, unchanged entries), then make and extract the articles."""
+        assert work.data is not None
         known = entries.known_entries(session, state.id, (e.entry_id for e in work.data.entries))
         for entry in work.data.entries:
             stored = known.get(entry.entry_id)
@@ -263,7 +290,6 @@ class _Poller:
             work.prepared.append(
                 _Prepared(entry, article, facts, stored.source_id if stored else None)
             )
-        return work
 
     def _article(self, state: FeedState, data: FeedData, entry: EntryData) -> Article:
         article = Article(
@@ -293,104 +319,133 @@ class _Poller:
             published_how=article.published_how if article.published else page.published_how,
         )
 
-    def _write(self, session: Session, feed: Feed, state: FeedState, work: _Work, now: dt.datetime) -> FeedOutcome:
-        feed.last_poll_at = now
+    def _write(
+        self, session: Session, state: FeedState, work: _Work, now: dt.datetime
+    ) -> tuple[dict[str, object], FeedOutcome]:
+        """Store the entries; return the feed's new state (column values) and the outcome."""
         status = work.retrieved.status if work.retrieved else None
         if work.error is not None:
-            return self._failed(feed, state, work.error, now, status=status, gone=work.gone, hint=work.hint)
+            return self._failed(state, work.error, now, status=status, gone=work.gone, hint=work.hint)
         assert work.retrieved is not None
-        new = updated = duplicate = failed = facts = 0
-        hashes: list[tuple[int, str]] = []
-        for item in work.prepared:
-            where = item.entry.link or f"{state.url}#{item.entry.entry_id}"
-            result = self._store(session, item, where, now)
-            if result is None:
-                failed += 1
+        counts = dict.fromkeys(("new", "updated", "duplicate", "failed", "facts"), 0)
+        for stored in self._store(session, state, work.prepared, now):
+            if stored is None:
+                counts["failed"] += 1
                 continue
-            facts += result.facts
-            if result.result == "new":
-                new += 1
-                hashes.append((result.source_id, item.entry.entry_hash))  # type: ignore[arg-type]
-            elif result.result == "updated":
-                updated += 1
-            else:
-                duplicate += 1
-        entries.set_entry_hashes(session, hashes)
+            counts[stored.result] += 1
+            counts["facts"] += stored.facts
         headers = work.retrieved.headers
+        changes: dict[str, object] = {
+            "last_poll_at": now, "last_success_at": now, "error_count": 0, "last_error": None,
+            "disabled": False, "disabled_reason": None,
+            "next_poll_at": schedule.next_after_success(now, state.interval_seconds, headers),
+        }
         if work.data is not None:
-            feed.title = work.data.title or feed.title
-            feed.etag = _header(headers, "etag", 500)
-            feed.last_modified = _header(headers, "last-modified", 100)
-            duplicate += work.data.repeated
+            changes["etag"] = _header(headers, "etag", 500)
+            changes["last_modified"] = _header(headers, "last-modified", 100)
+            if work.data.title:
+                changes["title"] = work.data.title
+            counts["duplicate"] += work.data.repeated
         elif headers.get("etag"):
-            feed.etag = _header(headers, "etag", 500)
-        feed.last_success_at = now
-        feed.error_count = 0
-        feed.last_error = None
-        feed.disabled, feed.disabled_reason = False, None
-        feed.next_poll_at = schedule.next_after_success(now, state.interval_seconds, headers)
-        note = self._follow_move(session, feed, work.retrieved)
+            changes["etag"] = _header(headers, "etag", 500)
+        note = self._follow_move(session, state, work.retrieved, changes)
         if state.first_poll:
             result = "new"
         else:
-            result = "updated" if new or updated else "unchanged"
-        return FeedOutcome(
-            feed.id, feed.url, result, status=work.retrieved.status, new=new, updated=updated,
-            unchanged=work.unchanged, duplicate=duplicate, failed=failed + work.failed_entries,
-            facts=facts, next_poll_at=feed.next_poll_at, note=note,
+            result = "updated" if counts["new"] or counts["updated"] else "unchanged"
+        return changes, FeedOutcome(
+            state.id, str(changes.get("url", state.url)), result, status=work.retrieved.status,
+            new=counts["new"], updated=counts["updated"], unchanged=work.unchanged,
+            duplicate=counts["duplicate"], failed=counts["failed"] + work.failed_entries,
+            facts=counts["facts"], next_poll_at=changes["next_poll_at"], note=note,  # type: ignore[arg-type]
         )
 
-    def _store(self, session: Session, item: _Prepared, where: str, now: dt.datetime):  # type: ignore[no-untyped-def]
-        """Store one entry in a savepoint; a unique-key clash with a concurrent writer (another
-        feed carrying the same story) is retried once, when it reads as a duplicate."""
+    def _store(
+        self, session: Session, state: FeedState, prepared: list[_Prepared], now: dt.datetime
+    ) -> list[SourceOutcome | None]:
+        """Store new entries in one batch and changed ones one by one. When a concurrent
+        writer stored one of the new entries first (another feed carrying the same story),
+        the batch is rolled back and its entries are stored one by one. None: not stored."""
+        fresh = [
+            entries.NewEntry(p.article, p.facts, p.entry.entry_hash, _where(state, p.entry))
+            for p in prepared
+            if p.source_id is None
+        ]
+        results: list[SourceOutcome | None] = []
+        if fresh:
+            try:
+                with session.begin_nested():
+                    results.extend(entries.store_new(session, fresh, now, self.run_id))
+            except IntegrityError:
+                log.info("%s: a concurrent run stored some entries first", state.url)
+                results.extend(
+                    self._one_by_one(session, lambda item=item: self._store_one(session, item, now), item.where)
+                    for item in fresh
+                )
+        for p in prepared:
+            if p.source_id is not None:
+                results.append(self._one_by_one(
+                    session,
+                    lambda p=p: entries.update_entry(
+                        session, p.source_id, p.article, p.facts, now,  # type: ignore[arg-type]
+                        _where(state, p.entry), p.entry.entry_hash,
+                    ),
+                    _where(state, p.entry),
+                ))
+        return results
+
+    def _store_one(self, session: Session, item: entries.NewEntry, now: dt.datetime) -> SourceOutcome:
+        outcome = pipeline.store_article(session, item.article, list(item.facts), now, item.where, self.run_id)
+        if outcome.result == "new" and outcome.source_id is not None:
+            entries.set_entry_hash(session, outcome.source_id, item.entry_hash)
+        return outcome
+
+    @staticmethod
+    def _one_by_one(session: Session, store: Callable[[], SourceOutcome], where: str) -> SourceOutcome | None:
+        """``store()`` in a savepoint, tried again once after a unique-key clash."""
         for attempt in (1, 2):
             try:
                 with session.begin_nested():
-                    if item.source_id is None:
-                        return pipeline.store_article(
-                            session, item.article, item.facts, now, where, self.run_id
-                        )
-                    return entries.update_entry(
-                        session, item.source_id, item.article, item.facts, now, where,
-                        item.entry.entry_hash,
-                    )
+                    return store()
             except IntegrityError as e:
                 if attempt == 2:
                     log.warning("%s: not stored: %s", where, e.orig)
         return None
 
-    def _follow_move(self, session: Session, feed: Feed, retrieved: Retrieved) -> str | None:
+    def _follow_move(
+        self, session: Session, state: FeedState, retrieved: Retrieved, changes: dict[str, object]
+    ) -> str | None:
         """After a 301/308, the feed's stored URL becomes the new one (unless another feed has
         it already: then this one is disabled, being the same feed)."""
         target = retrieved.permanent_url
-        if not target or target == feed.url:
+        if not target or target == state.url:
             return None
-        other = session.scalar(select(Feed.id).where(Feed.url == target, Feed.id != feed.id))
+        other = session.scalar(select(Feed.id).where(Feed.url == target, Feed.id != state.id))
         if other is not None:
-            feed.disabled = True
-            feed.disabled_reason = f"moved permanently to {target}, which is feed {other}"
-            return feed.disabled_reason
-        old, feed.url = feed.url, target
-        log.info("feed %s moved permanently: %s -> %s", feed.id, old, target)
-        return f"moved permanently from {old}"
+            reason = f"moved permanently to {target}, which is feed {other}"
+            changes.update(disabled=True, disabled_reason=reason)
+            return reason
+        changes["url"] = target
+        log.info("feed %s moved permanently: %s -> %s", state.id, state.url, target)
+        return f"moved permanently from {state.url}"
 
     def _failed(
-        self, feed: Feed, state: FeedState, error: str, now: dt.datetime, *,
+        self, state: FeedState, error: str, now: dt.datetime, *,
         status: int | None = None, gone: bool = False, hint: dt.timedelta | None = None,
-    ) -> FeedOutcome:
-        feed.error_count = state.error_count + 1
-        feed.last_error = error
+    ) -> tuple[dict[str, object], FeedOutcome]:
+        failures = state.error_count + 1
+        changes: dict[str, object] = {"last_poll_at": now, "error_count": failures, "last_error": error}
+        note = None
         if gone:
-            feed.disabled = True
-            feed.disabled_reason = _GONE.format(id=feed.id)
-            feed.next_poll_at = None
+            note = _GONE.format(id=state.id)
+            changes.update(disabled=True, disabled_reason=note, next_poll_at=None)
         else:
-            feed.next_poll_at = schedule.next_after_failure(
-                now, state.interval_seconds, feed.error_count, hint
+            changes["next_poll_at"] = schedule.next_after_failure(
+                now, state.interval_seconds, failures, hint
             )
-        return FeedOutcome(
-            feed.id, feed.url, "failed", status=status, next_poll_at=feed.next_poll_at,
-            error=error, note=feed.disabled_reason if gone else None,
+        return changes, FeedOutcome(
+            state.id, state.url, "failed", status=status, error=error, note=note,
+            next_poll_at=changes["next_poll_at"],  # type: ignore[arg-type]
         )
 
     def _record_crash(self, feed_id: int, reason: str) -> FeedOutcome:
@@ -400,17 +455,20 @@ class _Poller:
                 feed = session.get(Feed, feed_id)
                 if feed is None:
                     return FeedOutcome(feed_id, "", "failed", error=reason)
-                state = FeedState(id=feed.id, url=feed.url, interval_seconds=feed.interval_seconds, error_count=feed.error_count)
+                state = claims.state_of(feed)
                 with self.write_lock:
                     claims.begin_write(session)
-                    now = self.tracker.clock()
-                    feed.last_poll_at = now
-                    outcome = self._failed(feed, state, reason, now)
+                    changes, outcome = self._failed(state, reason, self.tracker.clock())
+                    session.execute(update(Feed).where(Feed.id == feed_id).values(**changes))
                     session.commit()
                 return outcome
         except SQLAlchemyError as e:
             log.warning("feed %s: the failure could not be recorded: %s", feed_id, e)
             return FeedOutcome(feed_id, "", "failed", error=reason)
+
+
+def _where(state: FeedState, entry: EntryData) -> str:
+    return entry.link or f"{state.url}#{entry.entry_id}"
 
 
 def _header(headers, name: str, limit: int) -> str | None:  # type: ignore[no-untyped-def]

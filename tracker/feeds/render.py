@@ -20,7 +20,9 @@ def _when(value: dt.datetime | None) -> str:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def feed_dict(row: FeedRow) -> dict[str, Any]:
