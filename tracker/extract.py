@@ -471,7 +471,10 @@ def _subjects(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) 
         between = sentence[last.end: verb.start]
         possessive = re.fullmatch(r"'s?\s+(?:[\w-]+\s+){0,3}?(?:pledge|ban|moratorium|pause|decision|announcement|move|ordinance|law|vote|council|board|leaders|lawmakers|voters|supervisors|officials|legislature|government)\s+(?:(?:to|on \w+|unanimously|\w+ly)\s+)?", between)
         relative = re.match(r"\s*,?\s*(?:which|that|who|whose \w+)\s+(?:\w+\s+){0,2}$", between)
-        blocked = _SUBJECT_BLOCK.search(sentence[: first.start]) and not _FINITE.search(between)
+        own_verb = _FINITE.search(between)  # "after IBM said it was leaving": IBM's own clause
+        if own_verb and "," in between[: own_verb.start()]:
+            own_verb = None  # "after Amazon's announcement, the tech giant said": someone else's
+        blocked = _SUBJECT_BLOCK.search(sentence[: first.start]) and not own_verb
         if blocked and not (possessive or relative):
             continue
         if len(between) > 160 and not relative:

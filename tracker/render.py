@@ -97,7 +97,7 @@ def status_table(report: StatusReport, *, include_all: bool = False, width: int 
             lines.append(f"{row.subject.name}" + (f" ({kind})" if kind else ""))
             current = key
         label = STATUS_LABEL[row.state.status.value]
-        head = f"  [{row.measure_id}] {row.kind} on {row.scope}: {label}, {_period(row)}"
+        head = f"  [{row.measure_id}] {row.kind} ({row.scope}): {label}, {_period(row)}"
         sources = len({e.source for e in row.evidence})
         head += f" [{sources} source{'s' if sources != 1 else ''}]"
         lines.extend(textwrap.wrap(head, width, subsequent_indent="      "))
