@@ -102,6 +102,10 @@ _ACTION = re.compile(
     re.I,
 )
 _LIST_OF = re.compile(r"\b(?:a|the) (?:growing )?(?:list|number|group|handful) of (?:\w+ )?(?:cities|places|communities|towns|jurisdictions|states)(?: that| which)? (?:includes?|including|such as|like)\b", re.I)
+_LAW_KEYS = (
+    "ordinance", "bylaw", "bill", "law", "legislat", "measure", "moratori", "ban", "proposal",
+    "initiative", "referendum", "amendment", "act", "settlement", "order",
+)
 _RELEVANT_LOWER = re.compile(_RELEVANT.pattern.lower())
 _ACTION_LOWER = re.compile(_ACTION.pattern)
 _LAW_NOUN_LOWER = re.compile(_LAW_NOUN.pattern)
@@ -602,7 +606,9 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
         following = sentences[index + 1] if index + 1 < len(sentences) else ""
         if not FR.search(sentence) and _LAW_SENTENCE.search(sentence) and FR.search(following) and _CONTINUES.match(following):
             sentence = f"{sentence} {following}"  # "Baker signed a police law. Among its provisions are limits on facial recognition."
-        facts.extend(_sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title)))
+        facts.extend(
+            _sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title), relevant=relevant[index] or sentence != sentences[index])
+        )
     return _dedupe(_fill_kinds(facts, text))
 
 
@@ -630,12 +636,18 @@ def _about_fr(sentence: str, fr_article: bool) -> bool:
     if "list of" in lowered or "number of" in lowered:
         return bool(_LIST_OF.search(sentence))
     # the cheaper test first (these lower-case patterns are several times faster than re.I)
-    return bool(_ACTION_LOWER.search(lowered) and _LAW_NOUN_LOWER.search(lowered))
+    return bool(
+        _ACTION_LOWER.search(lowered)
+        and any(k in lowered for k in _LAW_KEYS)
+        and _LAW_NOUN_LOWER.search(lowered)
+    )
 
 
-def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool) -> list[Fact]:
+def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool, relevant: bool | None = None) -> list[Fact]:
     mentions = find_mentions(sentence, gazetteer, ctx)
-    verbs = find_verbs(sentence) if _about_fr(sentence, ctx.fr_article) else []
+    if relevant is None or relevant:
+        relevant = _about_fr(sentence, ctx.fr_article)
+    verbs = find_verbs(sentence) if relevant else []
     if not verbs and not _LIST_OF.search(sentence):
         # nothing to report; only what the sentence names and dates matters for later ones
         if _HAS_DATE.search(sentence):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .data import Change
 from .dates import PartialDate
 from .models import Measure, MeasurePeriod, StatusChange
-from .status import MeasureState, state_on, undated_state
+from .status import MeasureState, timeline, undated_state
 from .vocab import Precision, Status
 
 _ONE_DAY = dt.timedelta(days=1)
@@ -63,11 +63,12 @@ def compute_periods(changes: Sequence[Change]) -> list[Period]:
             candidates.add(change.date.start)
         elif change.known_by is not None:
             candidates.add(change.known_by)
+    state_of = timeline(changes)  # status.state_on, with the changes sorted once
     states: dict[dt.date, MeasureState | None] = {}
     pending = sorted(candidates)
     while pending:
         day = pending.pop()
-        state = states[day] = state_on(changes, day)
+        state = states[day] = state_of(day)
         if state is None:
             continue
         for edge in (state.since, state.until):
@@ -180,7 +181,7 @@ def refresh(session: Session, measure_ids: Iterable[int]) -> int:
     transactions that add facts to the same measure recompute its periods one after the other
     (SQLite runs one writing transaction at a time anyway).
     """
-    conn = session.connection()
+    conn = session.connection() if isinstance(session, Session) else session
     total = 0
     for chunk in _chunks(sorted(set(measure_ids))):
         if conn.dialect.name != "sqlite":

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .data import Change
@@ -97,11 +97,21 @@ def _end_of(change: Change, start: PartialDate, previous_end: PartialDate | None
 
 def state_on(changes: Sequence[Change], day: dt.date) -> MeasureState | None:
     """The status of a measure on ``day``, or None when nothing is known of it by then."""
+    return timeline(changes)(day)
+
+
+def timeline(changes: Sequence[Change]) -> Callable[[dt.date], MeasureState | None]:
+    """``state_on`` for one measure on many days: its changes are sorted and sifted once."""
+    placed = _usable(changes)
+    return lambda day: _walk(placed, day)
+
+
+def _walk(placed: list[tuple[PartialDate, Change]], day: dt.date) -> MeasureState | None:
     status: ReportStatus | None = None
     since: PartialDate | None = None
     until: PartialDate | None = None
     used: list[int] = []
-    for when, change in _usable(changes):
+    for when, change in placed:
         if when.start > day:
             break
         if change.change_id is not None:

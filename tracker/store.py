@@ -1,4 +1,5 @@
-"""Storing articles and their facts: the only module that writes through a database session.
+"""Storing articles and their facts: the only module that writes through a database session
+(or, for batched ingestion, a Core connection: every function here takes either).
 
 Every function here works inside the caller's transaction; ``pipeline`` gives each article its
 own. A fact lands on an existing measure when one has the same subject and a compatible scope
@@ -111,7 +112,8 @@ _SUBJECT_IDS: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int | None, int 
 
 
 def _subject_ids(session: Session, subject: Subject) -> tuple[int | None, int | None]:
-    cache = _SUBJECT_IDS.setdefault(session.get_bind().engine, {})  # type: ignore[union-attr]
+    bind = session.get_bind() if isinstance(session, Session) else session
+    cache = _SUBJECT_IDS.setdefault(bind.engine, {})
     if (found := cache.get(subject.label)) is None:
         found = cache[subject.label] = _lookup_subject(session, subject)
     return found
