@@ -17,14 +17,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import Connection, Row, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .data import Change
 from .dates import PartialDate
 from .models import Measure, MeasurePeriod, StatusChange
+from .report import to_change
 from .status import MeasureState, timeline, undated_state
-from .vocab import Precision, Status
 
 _ONE_DAY = dt.timedelta(days=1)
 _BATCH = 500
@@ -112,20 +112,6 @@ _CHANGE_COLUMNS = [
 ]
 
 
-def _change(row: Row) -> Change:  # type: ignore[type-arg]
-    """A ``status_changes`` row (the columns above) as the status computation sees it."""
-    return Change(
-        status=Status(row.status),
-        date=PartialDate(row.effective_date, Precision(row.precision)) if row.effective_date else None,
-        known_by=row.known_by,
-        end=PartialDate(row.end_date, Precision(row.end_precision or "day")) if row.end_date else None,
-        duration_months=row.duration_months,
-        duration_days=row.duration_days,
-        open_ended=bool(row.open_ended),
-        change_id=row.id,
-    )
-
-
 def _edge(date: PartialDate | None, prefix: str) -> dict[str, object]:
     return {
         prefix: date.iso() if date else None,
@@ -166,7 +152,7 @@ def _store(conn: Connection, measure_ids: list[int]) -> int:
         .order_by(_CHANGES.c.measure_id, _CHANGES.c.id)
     )
     for row in conn.execute(query):
-        changes[row.measure_id].append(_change(row))
+        changes[row.measure_id].append(to_change(row))
     rows = [r for mid in measure_ids for r in period_rows(mid, compute_periods(changes[mid]))]
     if rows:
         conn.execute(insert(_PERIODS), rows)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from .data import Change
@@ -82,7 +83,8 @@ class MeasureHistory:
     entries: tuple[HistoryEntry, ...]
 
 
-def to_change(sc: StatusChange) -> Change:
+def to_change(sc: StatusChange | Any) -> Change:
+    """A status change (an ORM row, or a Core row with the same columns) as ``status`` sees it."""
     return Change(
         status=Status(sc.status),
         date=PartialDate(sc.effective_date, Precision(sc.precision)) if sc.effective_date else None,
@@ -90,7 +92,7 @@ def to_change(sc: StatusChange) -> Change:
         end=PartialDate(sc.end_date, Precision(sc.end_precision or "day")) if sc.end_date else None,
         duration_months=sc.duration_months,
         duration_days=sc.duration_days,
-        open_ended=sc.open_ended,
+        open_ended=bool(sc.open_ended),
         change_id=sc.id,
     )
 
@@ -153,7 +155,9 @@ def find_companies(session: Session, name: str) -> list[int]:
     return sorted(set(session.scalars(by_name)) | set(session.scalars(by_product)))
 
 
-def _load(session: Session, jurisdiction: str | None, company: str | None, ids: list[int] | None = None):
+def measures_query(session: Session, jurisdiction: str | None, company: str | None) -> Select[Any]:
+    """The measures of a jurisdiction or a company given by name (all when neither is given),
+    with their subjects loaded. Raises NotFoundError for a name that matches nothing."""
     query = select(Measure).options(
         joinedload(Measure.jurisdiction), joinedload(Measure.company)
     )
@@ -167,6 +171,11 @@ def _load(session: Session, jurisdiction: str | None, company: str | None, ids: 
         if not cids:
             raise NotFoundError(f"no company is called {company!r}")
         query = query.where(Measure.company_id.in_(cids))
+    return query
+
+
+def _load(session: Session, jurisdiction: str | None, company: str | None, ids: list[int] | None = None):
+    query = measures_query(session, jurisdiction, company)
     if ids is not None:
         query = query.where(Measure.id.in_(ids))
     measures = list(session.scalars(query.order_by(Measure.id)))

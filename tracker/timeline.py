@@ -19,10 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from .dates import PartialDate
-from .errors import NotFoundError
 from .models import Measure, StatusChange
 from .periods import Period, compute_periods
-from .report import Evidence, find_companies, find_jurisdictions, to_change
+from .report import Evidence, measures_query, to_change
 from .vocab import ENDS, STARTS, Precision, ReportStatus, Status, SubjectType
 
 _FINENESS = {p: i for i, p in enumerate(Precision)}
@@ -190,17 +189,7 @@ def build_timeline(
     Raises:
         NotFoundError: no jurisdiction or company has that name.
     """
-    query = select(Measure).options(joinedload(Measure.jurisdiction), joinedload(Measure.company))
-    if jurisdiction:
-        ids = find_jurisdictions(session, jurisdiction)
-        if not ids:
-            raise NotFoundError(f"no jurisdiction is called {jurisdiction!r}")
-        query = query.where(Measure.jurisdiction_id.in_(ids))
-    if company:
-        ids = find_companies(session, company)
-        if not ids:
-            raise NotFoundError(f"no company is called {company!r}")
-        query = query.where(Measure.company_id.in_(ids))
+    query = measures_query(session, jurisdiction, company)
     measures = list(session.scalars(query.order_by(Measure.id)))
     changes: dict[int, list[StatusChange]] = {m.id: [] for m in measures}
     if measures:
