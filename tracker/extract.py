@@ -131,10 +131,11 @@ def _kind(sentence: str, verb: Verb, duration: bool) -> MeasureKind | None:
 def _fill_kinds(facts: list[Fact], text: str) -> list[Fact]:
     """Give facts whose sentence named no kind the kind the article gives their subject, else
     the kind the article talks about most."""
+    strength = {MeasureKind.RESTRICTION: 0, MeasureKind.BAN: 1, MeasureKind.MORATORIUM: 2}
     by_subject: dict[Subject, MeasureKind] = {}
-    for fact in facts:
-        if fact.kind is not None:
-            by_subject.setdefault(fact.subject, fact.kind)
+    for fact in facts:  # "limits" in a headline, "bans" in the body: the body's ban it is
+        if fact.kind is not None and strength[fact.kind] >= strength.get(by_subject.get(fact.subject), -1):  # type: ignore[arg-type]
+            by_subject[fact.subject] = fact.kind
     lower = text.lower()
     counts = {
         MeasureKind.MORATORIUM: len(re.findall(r"moratori", lower)),
