@@ -155,6 +155,24 @@ def _fill_kinds(facts: list[Fact], text: str) -> list[Fact]:
     ]
 
 
+#: The scope of a sentence that names none ("created a three-year moratorium").
+_UNSTATED = "?"
+
+
+def _fill_scopes(facts: list[Fact]) -> list[Fact]:
+    """A fact whose sentence named no scope takes the one the article gives its subject
+    elsewhere ("a moratorium on body-camera face recognition ... the moratorium began"), else
+    government use."""
+    stated: dict[Subject, str] = {}
+    for fact in facts:
+        if fact.scope != _UNSTATED:
+            stated.setdefault(fact.subject, fact.scope)
+    return [
+        f if f.scope != _UNSTATED else replace(f, scope=stated.get(f.subject, Scope.GOVERNMENT.value))
+        for f in facts
+    ]
+
+
 def _scopes(sentence: str, subject: Subject) -> list[str]:
     text = sentence.lower()
     scopes: list[str] = []
@@ -173,8 +191,10 @@ def _scopes(sentence: str, subject: Subject) -> list[str]:
     police = re.search(r"\bpolice|\blaw enforcement|\bsheriff", text)
     if government and re.match(r"police ", text[max(0, government.start() - 7): government.start()]):
         government = None
-    if government or not (police or scopes):
+    if government:
         scopes.insert(0, Scope.GOVERNMENT.value)
+    elif not (police or scopes):
+        scopes.insert(0, _UNSTATED)  # decided by the rest of the article (_fill_scopes)
     elif police:
         scopes.insert(0, Scope.POLICE.value)
     return scopes
@@ -216,7 +236,7 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
         facts.extend(
             _sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title), relevant=relevant[index] or sentence != sentences[index])
         )
-    return _dedupe(_fill_kinds(facts, text))
+    return _dedupe(_fill_kinds(_fill_scopes(facts), text))
 
 
 def _relevant_paragraphs(text: str) -> str:
