@@ -255,3 +255,20 @@ def test_evaluation_on_the_sample_corpus_meets_the_bar():
     assert data["status"]["recall"] >= 0.95
     assert data["facts"]["precision"] >= 0.9
     assert data["facts"]["recall"] >= 0.7
+
+
+def test_an_empty_folder_and_a_non_http_url_are_failures_that_say_why(db_url, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run(db_url, "ingest", str(tmp_path / "empty"), "ftp://example.org/story.txt")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path / 'empty'}: no article files (.txt, .md, .markdown, .text, .html, .htm, .xhtml) in this folder",
+        "error: ftp://example.org/story.txt: only http(s) URLs are fetched",
+    ]
+
+
+def test_an_unreachable_database_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli_module.cli, ["--database", "postgresql+psycopg://nobody@127.0.0.1:1/none", "status"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot open postgresql+psycopg://nobody@127.0.0.1:1/none: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -100,7 +100,8 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except OperationalError as e:
-        raise DatabaseError(f"cannot open {safe_url(engine)}: {e.orig}") from e
+        reason = " ".join(str(e.orig).split())  # drivers' messages span lines
+        raise DatabaseError(f"cannot open {safe_url(engine)}: {reason}") from e
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

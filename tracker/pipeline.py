@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -48,13 +49,23 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
                 p for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in parse.SUFFIXES and not p.name.startswith(".")
             )
+            if not found:
+                yield f"{EMPTY_FOLDER}{item}"  # reported as a failure by read_source
             yield from (str(p) for p in found)
         else:
             yield item
 
 
+#: Marks a folder that holds no article file (expand_inputs -> read_source).
+EMPTY_FOLDER = "\0empty:"
+
+
 def read_source(where: str, fetcher_factory: Callable[[], object] | None) -> Article:
     """Read one input (a path, ``-`` or an http(s) URL) into an Article; InputError on failure."""
+    if where.startswith(EMPTY_FOLDER):
+        raise InputError(where[len(EMPTY_FOLDER):], f"no article files ({', '.join(parse.SUFFIXES)}) in this folder")
+    if re.match(r"^[a-z][a-z0-9+.-]*://", where, re.I) and not where.startswith(("http://", "https://")):
+        raise InputError(where, "only http(s) URLs are fetched")
     if where == "-":
         return parse.parse_bytes(sys.stdin.buffer.read(), "<stdin>")
     if where.startswith(("http://", "https://")):
@@ -209,7 +220,7 @@ def ingest(
                 article, facts = prepare_article(tracker, article)
                 outcome = batch.store(article, facts, where, run_id)
             except InputError as e:
-                outcome = SourceOutcome(where, "failed", error=e.reason)
+                outcome = SourceOutcome(e.where, "failed", error=e.reason)
                 log.info("failed: %s: %s", where, e.reason)
             except OperationalError as e:
                 batch.rollback()
