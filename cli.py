@@ -17,12 +17,15 @@ from typing import Any
 import click
 
 from tracker import __version__, db, render
+from tracker import feeds as feeds_lib
 from tracker.app import Tracker
 from tracker.chart import draw_chart
 from tracker.dates import PartialDate
 from tracker.errors import TrackerError
 from tracker.export import FORMATS as EXPORT_FORMATS
 from tracker.export import export_relation, relations
+from tracker.feeds import render as feeds_render
+from tracker.feeds.schedule import format_interval, parse_interval
 from tracker.periods import rebuild as rebuild_periods
 from tracker.timeline import format_text, load_timeline
 
@@ -230,9 +233,6 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | Non
 
 
 # -- feeds: scheduled feed ingestion (tracker/feeds, docs/feeds.md) ---------------------------
-from tracker import feeds as feeds_lib  # noqa: E402  (this section's own imports)
-from tracker.feeds import render as feeds_render  # noqa: E402
-from tracker.feeds.schedule import format_interval, parse_interval  # noqa: E402
 
 
 class IntervalParam(click.ParamType):
