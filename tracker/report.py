@@ -83,6 +83,12 @@ class MeasureHistory:
     entries: tuple[HistoryEntry, ...]
 
 
+#: What evidence needs of a source: not its full text.
+SOURCE_FOR_EVIDENCE = joinedload(StatusChange.source).load_only(
+    Source.url, Source.path, Source.published_date
+)
+
+
 def to_change(sc: StatusChange | Any) -> Change:
     """A status change (an ORM row, or a Core row with the same columns) as ``status`` sees it."""
     return Change(
@@ -183,7 +189,7 @@ def _load(session: Session, jurisdiction: str | None, company: str | None, ids: 
     if measures:
         sc_query = (
             select(StatusChange)
-            .options(joinedload(StatusChange.source))
+            .options(SOURCE_FOR_EVIDENCE)
             .order_by(StatusChange.id)
         )
         if jurisdiction or company or ids is not None:

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from .dates import PartialDate
 from .models import Measure, StatusChange
 from .periods import Period, compute_periods
-from .report import Evidence, measures_query, to_change
+from .report import SOURCE_FOR_EVIDENCE, Evidence, measures_query, to_change
 from .vocab import ENDS, STARTS, Precision, ReportStatus, Status, SubjectType
 
 _FINENESS = {p: i for i, p in enumerate(Precision)}
@@ -193,7 +193,7 @@ def build_timeline(
     measures = list(session.scalars(query.order_by(Measure.id)))
     changes: dict[int, list[StatusChange]] = {m.id: [] for m in measures}
     if measures:
-        sc_query = select(StatusChange).options(joinedload(StatusChange.source)).order_by(StatusChange.id)
+        sc_query = select(StatusChange).options(SOURCE_FOR_EVIDENCE).order_by(StatusChange.id)
         if jurisdiction or company:
             sc_query = sc_query.where(StatusChange.measure_id.in_(list(changes)))
         for sc in session.scalars(sc_query):
