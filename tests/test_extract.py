@@ -542,3 +542,33 @@ def test_a_date_prefix_in_the_headline_is_not_part_of_it(gazetteer: Gazetteer) -
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+def test_following_a_leader_dates_the_leader_not_the_follower(gazetteer: Gazetteer) -> None:
+    text = (
+        "Somerville has banned city agencies from using facial recognition, following San "
+        "Francisco's lead from last month. The city council approved the ordinance on June 27."
+    )
+    facts = {brief(f) for f in run(gazetteer, text, published=dt.date(2019, 6, 28))}
+    assert (SAN_FRANCISCO, "enacted", "2019-05") in facts
+    assert ("ocd-division/country:us/state:ma/place:somerville", "enacted", "2019-06-27") in facts
+    assert not any(s.endswith("somerville") and d == "2019-05" for s, _, d in facts)
+
+
+def test_a_measure_by_reference_in_a_relative_clause(gazetteer: Gazetteer) -> None:
+    text = (
+        "Oakland banned facial recognition on Tuesday. The Bay Area city joins San Francisco, "
+        "whose supervisors took the same step in May."
+    )
+    facts = {brief(f) for f in run(gazetteer, text, published=dt.date(2019, 7, 17))}
+    assert (SAN_FRANCISCO, "enacted", "2019-05") in facts
+
+
+def test_the_day_after_someone_elses_announcement_counts_forward(gazetteer: Gazetteer) -> None:
+    text = (
+        "Amazon announced a one-year moratorium on police use of Rekognition on June 10, 2020. "
+        "The day after Amazon's announcement, Microsoft said it would not sell facial "
+        "recognition to police until a federal law is in place."
+    )
+    facts = {brief(f) for f in run(gazetteer, text, published=dt.date(2020, 6, 20))}
+    assert ("microsoft", "enacted", "2020-06-11") in facts

@@ -72,10 +72,13 @@ _THE_TECH = re.compile(r"\bthe (?:technology|software|tool|system|service)\b", r
 #: Substrings without which the patterns below cannot match (a fast first test).
 FR_KEYS = ("face", "facial", "rekognition", "biometric")
 RELEVANT_KEYS = FR_KEYS + (
+    "step", "followed", "joined in",
     "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
     "the technology", "the software", "the tool", "the system", "the service",
 )
-_RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH)), re.I)
+#: "San Francisco, whose supervisors took the same step in May": a measure by reference.
+_SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in)\b", re.I)
+_RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH, _SAME_STEP)), re.I)
 _LAW_NOUN = re.compile(r"\b(?:ordinances?|bylaw|bill|law|legislation|measure|moratori\w+|bans?|proposals?|initiative|referendum|amendment|act|settlement|order)\b", re.I)
 _ACTION = re.compile(
     r"\b(?:vot|pass|approv|adopt|sign|enact|introduc|die|fail|reject|defeat|repeal|revers|extend|"

@@ -155,6 +155,7 @@ def _fill_kinds(facts: list[Fact], text: str) -> list[Fact]:
     ]
 
 
+_LEAD = re.compile(r"(?:'s)?\s+(?:(?:lead|example|footsteps|move|ban|vote)\s+(?:from|in|of|on)\s+|(?:from|in|on)\s+)", re.I)
 #: The scope of a sentence that names none ("created a three-year moratorium").
 _UNSTATED = "?"
 
@@ -292,6 +293,16 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
                 if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
                     continue
                 facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
+    # "following San Francisco's lead from last month": San Francisco's measure, dated there;
+    # that date is not the date of the sentence's own verb
+    for m in mentions:
+        lead = _LEAD.match(sentence, m.end)
+        if lead is None or not re.search(r"\b(?:following|joining|after|like)\s+$", sentence[: m.start]):
+            continue
+        dated = next((t for t in times if t.start == lead.end() and t.date is not None), None)
+        if dated is not None:
+            facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=0.6))  # type: ignore[arg-type]
+            times = [t for t in times if t is not dated]
     for verb in verbs:
         if demanded(sentence, verb, times):
             continue
@@ -328,7 +339,8 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
     status = verb.status
     time = None if is_title else event_time(times, verb, sentence)
     date = time.date if time else None
-    if time is not None and time.inverse is not None and time.end <= verb.start:
+    follows = sentence[time.end:].lstrip() if time is not None else ""
+    if time is not None and time.inverse is not None and time.end <= verb.start and any(follows.startswith(s.name) for s in subjects):
         date = time.inverse  # "two days after IBM said it was leaving": IBM's own date
     if status is Status.ENACTED and time is not None and time.role == "since":
         status = Status.IN_FORCE
