@@ -17,7 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from .dates import PartialDate
 from .models import Company, Jurisdiction, Measure, Source, StatusChange
+from .vocab import Precision
 
 _START = {"enacted", "in_force"}
 
@@ -114,9 +116,6 @@ def _extracted(tracker) -> list[Item]:  # type: ignore[no-untyped-def]
         for sc, measure, source, ocd_id, slug in rows:
             date = None
             if sc.effective_date:
-                from .dates import PartialDate
-                from .vocab import Precision
-
                 date = PartialDate(sc.effective_date, Precision(sc.precision)).iso()
             items.append(Item(Path(source.path or "").name, ocd_id or f"company:{slug}", sc.status, date, measure.kind, measure.scope))
     return items

@@ -105,11 +105,8 @@ class Gazetteer:
         key = normalize_alias(name)
         return self.companies.get(key) or self.products.get(key)
 
-    def is_product(self, name: str) -> bool:
-        return normalize_alias(name) in self.products
 
 
-_WORD = re.compile(r"[A-Z][\w'’.-]*|\b(?:of|de|la|le|du|del)\b")
 
 
 _TOKEN = re.compile(r"[\w'’.&-]+")

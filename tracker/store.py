@@ -73,36 +73,27 @@ def known_by(article: Article, today: dt.date) -> dt.date:
     return today
 
 
+def source_values(article: Article, now: dt.datetime, run_id: int | None = None) -> dict[str, object]:
+    """The column values of a new ``sources`` row for ``article``."""
+    return {
+        "url": article.url, "path": article.path, "title": article.title,
+        "publisher": article.publisher, "published_date": article.published,
+        "published_how": article.published_how.value, "content_hash": content_hash(article.text),
+        "text": article.text, "feed_id": article.feed_id, "entry_id": article.entry_id,
+        "run_id": run_id, "ingested_at": now,
+    }
+
+
 def source_row(article: Article, now: dt.datetime, run_id: int | None = None) -> Source:
     """A new ``Source`` row for ``article``, not yet in any session (batched inserts)."""
-    return Source(
-        url=article.url,
-        path=article.path,
-        title=article.title,
-        publisher=article.publisher,
-        published_date=article.published,
-        published_how=article.published_how.value,
-        content_hash=content_hash(article.text),
-        text=article.text,
-        feed_id=article.feed_id,
-        entry_id=article.entry_id,
-        run_id=run_id,
-        ingested_at=now,
-    )
+    return Source(**source_values(article, now, run_id))
 
 
 def add_source(
     session: Session, article: Article, now: dt.datetime, run_id: int | None = None
 ) -> int:
     """Insert a source row for ``article``; returns its id."""
-    values = {
-        "url": article.url, "path": article.path, "title": article.title,
-        "publisher": article.publisher, "published_date": article.published,
-        "published_how": article.published_how.value, "content_hash": content_hash(article.text),
-        "text": article.text, "feed_id": article.feed_id, "entry_id": article.entry_id,
-        "run_id": run_id, "ingested_at": now, "updated_at": None,
-    }
-    return session.execute(_INSERT_SOURCE, values).scalar_one()
+    return session.execute(_INSERT_SOURCE, source_values(article, now, run_id)).scalar_one()
 
 
 #: Subject ids by engine: they never change once the reference data is loaded.
