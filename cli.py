@@ -16,18 +16,19 @@ from typing import Any
 
 import click
 
-from tracker import __version__, db, render
+from tracker import __version__, db
 from tracker import feeds as feeds_lib
 from tracker.app import Tracker
-from tracker.chart import draw_chart
 from tracker.dates import PartialDate
 from tracker.errors import TrackerError
-from tracker.export import FORMATS as EXPORT_FORMATS
-from tracker.export import export_relation, relations
 from tracker.feeds import render as feeds_render
 from tracker.feeds.schedule import format_interval, parse_interval
-from tracker.periods import rebuild as rebuild_periods
-from tracker.timeline import format_text, load_timeline
+from tracker.report import render
+from tracker.report.chart import draw_chart
+from tracker.report.export import FORMATS as EXPORT_FORMATS
+from tracker.report.export import export_relation, relations
+from tracker.report.periods import rebuild as rebuild_periods
+from tracker.report.timeline import format_text, load_timeline
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "TRACKER", "max_content_width": 100}
 

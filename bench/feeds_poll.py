@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.feeds_data.localserver import FeedServer  # noqa: E402
+from tests.feeds.data.localserver import FeedServer  # noqa: E402
 
 READER_VENV = Path(tempfile.gettempdir()) / "tracker-bench-reader"
 TOPICS = [
@@ -90,9 +90,9 @@ def serve(feeds: int, entries: int, port_queue: multiprocessing.Queue, stop: mul
 
 
 def bench_tracker(urls: list[str], workers: int, template: Path, extract: bool) -> dict[str, float]:
-    from tracker import extract as extract_module
     from tracker import feeds
     from tracker.app import Tracker
+    from tracker.extract import extract as extract_module
 
     original = extract_module.extract
     if not extract:

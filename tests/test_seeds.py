@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker import seeds
-from tracker.gazetteer import Gazetteer, resolve
+from tracker.extract.gazetteer import Gazetteer, resolve
 from tracker.models import Company, CompanyAlias, Jurisdiction, JurisdictionAlias, Product
 
 

@@ -1,4 +1,4 @@
-"""Opt-in: the two real third-party articles in ../shared/corpus/articles (read from there,
+"""Opt-in: the real third-party articles in ../shared/corpus/articles (read from there,
 never copied). Skips when the folder is missing."""
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ pytestmark = [
 ]
 
 
+@pytest.mark.xfail(strict=True, reason="issue 8: the 2018 employee push dates the moratorium")
 def test_real_articles_amazon_moratorium_extended(tracker):
-    summary = tracker.ingest(sorted(str(p) for p in ARTICLES.glob("*.txt")))
-    assert (summary.new, summary.failed) == (2, 0)
+    paths = sorted(str(p) for p in ARTICLES.glob("*.txt"))
+    summary = tracker.ingest(paths)
+    assert (summary.new, summary.failed) == (len(paths), 0)
     report = tracker.status(dt.date(2026, 11, 22), include_all=True)
     subjects = {(row.subject.name, row.kind) for row in report.rows}
     # the demand in one article ("called on federal and state governments to ban") is no measure

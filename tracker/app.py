@@ -9,11 +9,13 @@ from functools import cached_property
 
 from sqlalchemy import func, select
 
-from . import db, pipeline, report, seeds
-from .data import Article, IngestSummary, SourceOutcome
-from .fetch import Fetcher
-from .gazetteer import Gazetteer
-from .models import Jurisdiction
+from tracker import db, seeds
+from tracker.data import Article, IngestSummary, SourceOutcome
+from tracker.extract.gazetteer import Gazetteer
+from tracker.ingest import pipeline
+from tracker.ingest.fetch import Fetcher
+from tracker.models import Jurisdiction
+from tracker.report import report
 
 Clock = Callable[[], dt.datetime]
 

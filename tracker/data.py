@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .dates import PartialDate
-from .vocab import DateSource, MeasureKind, Status, SubjectType
+from tracker.dates import PartialDate
+from tracker.vocab import DateSource, MeasureKind, Status, SubjectType
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from .vocab import Precision
+from tracker.vocab import Precision
 
 
 @dataclass(frozen=True, order=True)

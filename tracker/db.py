@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import DatabaseError, SchemaBehindError
+from tracker.errors import DatabaseError, SchemaBehindError
 
 ENV_VAR = "TRACKER_DATABASE_URL"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

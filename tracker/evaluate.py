@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .dates import PartialDate
-from .models import Company, Jurisdiction, Measure, Source, StatusChange
-from .vocab import Precision
+from tracker.dates import PartialDate
+from tracker.models import Company, Jurisdiction, Measure, Source, StatusChange
+from tracker.vocab import Precision
 
 _START = {"enacted", "in_force"}
 

@@ -197,7 +197,7 @@ class StatusChange(Base):
 
 class MeasurePeriod(Base):
     """A span of days over which a measure's status stays the same: a cache of
-    ``status.state_on``, recomputed by ``tracker.periods`` whenever facts are stored (and by
+    ``status.state_on``, recomputed by ``tracker.report.periods`` whenever facts are stored (and by
     ``tracker db refresh``). The analyst views (docs/schema.md) read it."""
 
     __tablename__ = "measure_periods"

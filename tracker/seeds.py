@@ -19,8 +19,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Company, CompanyAlias, Jurisdiction, JurisdictionAlias, Product
-from .vocab import JurisdictionKind
+from tracker.models import Company, CompanyAlias, Jurisdiction, JurisdictionAlias, Product
+from tracker.vocab import JurisdictionKind
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 US = "ocd-division/country:us"

@@ -4,7 +4,7 @@ Revision ID: 0003_analyst_views
 Revises: 0002_feeds
 Create Date: 2026-11-22 13:36:15.871423+00:00
 
-``measure_periods`` caches ``tracker.status.state_on`` as periods (``tracker.periods``); it is
+``measure_periods`` caches ``tracker.report.status.state_on`` as periods (``tracker.report.periods``); it is
 filled whenever facts are stored, and ``tracker db refresh`` recomputes it. A database that
 already holds facts when it is upgraded to this revision needs one ``tracker db refresh``.
 
@@ -31,7 +31,7 @@ ENDS = "('expired', 'failed', 'repealed', 'suspended')"
 
 
 def _effect(status: str) -> str:
-    """What a status change does: starts, ends or proposes the measure (tracker.status)."""
+    """What a status change does: starts, ends or proposes the measure (tracker.report.status)."""
     return (
         f"CASE WHEN {status} IN {STARTS} THEN 'start' "
         f"WHEN {status} IN {ENDS} THEN 'end' ELSE 'proposal' END"

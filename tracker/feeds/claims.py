@@ -27,7 +27,8 @@ from typing import IO
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Feed
+from tracker.models import Feed
+
 from .data import FeedState
 from .errors import PollLockedError
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from .. import periods, store
-from ..data import Article, Fact, SourceOutcome
-from ..models import Measure, Source, StatusChange
-from ..vocab import Origin
+from tracker.data import Article, Fact, SourceOutcome
+from tracker.ingest import store
+from tracker.models import Measure, Source, StatusChange
+from tracker.report import periods
+from tracker.vocab import Origin
 
 _CHUNK = 500
 

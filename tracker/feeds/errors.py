@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import InputError, NotFoundError, TrackerError
+from tracker.errors import InputError, NotFoundError, TrackerError
 
 
 class FeedError(InputError):

@@ -11,8 +11,9 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import InputError
-from ..models import Feed, Source
+from tracker.errors import InputError
+from tracker.models import Feed, Source
+
 from .errors import FeedExistsError, FeedNotFoundError
 from .retrieve import is_http
 from .schedule import DEFAULT_INTERVAL, MIN_INTERVAL

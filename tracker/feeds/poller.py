@@ -29,11 +29,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .. import parse, pipeline
-from ..data import Article, Fact, SourceOutcome
-from ..errors import InputError
-from ..models import Feed, IngestRun
-from ..vocab import DateSource
+from tracker.data import Article, Fact, SourceOutcome
+from tracker.errors import InputError
+from tracker.ingest import parse, pipeline
+from tracker.models import Feed, IngestRun
+from tracker.vocab import DateSource
+
 from . import claims, entries, schedule
 from .data import EntryData, FeedData, FeedOutcome, FeedState, PollSummary, Retrieved
 from .errors import FeedNotFoundError

@@ -13,7 +13,8 @@ import os
 import stat
 from types import MappingProxyType
 
-from ..fetch import MAX_BYTES, Fetcher
+from tracker.ingest.fetch import MAX_BYTES, Fetcher
+
 from .data import FeedState, Retrieved
 from .errors import FeedError
 

@@ -1,0 +1,131 @@
+"""The ingestion pipeline: whole articles or nothing, resumable runs, overlapping runs."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.app import Tracker
+from tracker.extract import extract
+from tracker.ingest import pipeline
+from tracker.models import IngestRun, Measure, Source, StatusChange
+
+from ..conftest import fixed_clock
+
+CITIES = ["Oakland", "Berkeley", "Somerville", "Brookline", "Cambridge", "Boston", "Minneapolis", "Jackson"]
+
+
+def write_articles(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        city = CITIES[i % len(CITIES)]
+        (folder / f"{i:03d}.txt").write_text(
+            f"Council vote number {i}\ndate 2020-06-{1 + i % 28:02d}\n\n"
+            f"The {city} City Council voted on {['March', 'April', 'May'][i % 3]} {1 + i % 27}, 2020 "
+            f"to ban city agencies from using facial recognition technology (item {i}).\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def counts(tracker: Tracker) -> tuple[int, int, int]:
+    with tracker.sessions() as session:
+        return tuple(  # type: ignore[return-value]
+            session.scalar(select(func.count()).select_from(model))
+            for model in (Source, Measure, StatusChange)
+        )
+
+
+def test_a_crash_mid_run_leaves_no_half_written_article_and_the_next_run_completes(tracker, tmp_path, monkeypatch):
+    folder = write_articles(tmp_path / "articles", 12)
+    real = extract.extract
+    calls = {"n": 0}
+
+    def crashing(article, gazetteer):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 8:
+            raise RuntimeError("killed")
+        return real(article, gazetteer)
+
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 5)
+    monkeypatch.setattr(extract, "extract", crashing)
+    with pytest.raises(RuntimeError, match="killed"):
+        tracker.ingest([str(folder)])
+    sources, measures, changes = counts(tracker)
+    assert sources == 5  # the first batch was committed; the second was rolled back whole
+    assert changes == 5
+    with tracker.sessions() as session:  # every stored source has its facts: nothing half-written
+        orphans = session.scalar(
+            select(func.count()).select_from(Source).where(~Source.id.in_(select(StatusChange.source_id)))
+        )
+    assert orphans == 0
+    monkeypatch.setattr(extract, "extract", real)
+    summary = tracker.ingest([str(folder)])
+    assert (summary.new, summary.duplicate, summary.failed) == (7, 5, 0)
+    assert counts(tracker) == (12, len(CITIES), 12)
+
+
+def test_a_failed_input_does_not_stop_the_batch(tracker, tmp_path):
+    folder = write_articles(tmp_path / "articles", 4)
+    (folder / "002.txt").write_bytes(b"\xff\xfe\x00garbage")
+    summary = tracker.ingest([str(folder)])
+    assert (summary.new, summary.failed) == (3, 1)
+    assert counts(tracker)[0] == 3
+
+
+def test_every_run_is_recorded(tracker, tmp_path):
+    folder = write_articles(tmp_path / "articles", 3)
+    tracker.ingest([str(folder)])
+    tracker.ingest([str(folder)])
+    with tracker.sessions() as session:
+        runs = session.scalars(select(IngestRun).order_by(IngestRun.id)).all()
+    assert [(r.kind, r.new, r.duplicate, r.facts) for r in runs] == [("ingest", 3, 0, 3), ("ingest", 0, 3, 0)]
+    assert all(r.finished_at is not None for r in runs)
+
+
+@pytest.mark.slow
+def test_two_overlapping_runs_store_everything_once(db_url, tmp_path):
+    folder = write_articles(tmp_path / "articles", 40)
+    errors: list[BaseException] = []
+    results = []
+
+    def run() -> None:
+        try:
+            with Tracker(db_url, clock=fixed_clock) as t:
+                results.append(t.ingest([str(folder)]))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sorted((r.new, r.failed) for r in results)[0][1] == 0
+    assert sum(r.new for r in results) == 40
+    with Tracker(db_url, clock=fixed_clock) as t:
+        assert counts(t) == (40, len(CITIES), 40)
+
+
+def test_the_quick_start_report_lists_the_places_and_companies(tracker):
+    """The README's main command: the sample articles, then what is in force today."""
+    root = Path(__file__).resolve().parents[2]
+    summary = tracker.ingest([str(root / "seeds" / "articles")])
+    assert summary.failed == 0 and summary.new == len(list((root / "seeds" / "articles").glob("*.txt")))
+    report = tracker.status()
+    in_force = {(row.subject.ocd_id or row.subject.slug, row.kind) for row in report.rows}
+    for expected in [
+        ("ocd-division/country:us/state:ca/place:san_francisco", "ban"),
+        ("ocd-division/country:us/state:ca/place:oakland", "ban"),
+        ("ocd-division/country:us/state:or/place:portland", "ban"),
+        ("ocd-division/country:us/state:me/place:portland", "ban"),
+        ("ocd-division/country:us/state:ma", "restriction"),
+        ("amazon", "moratorium"),
+        ("microsoft", "ban"),
+        ("ibm", "ban"),
+    ]:
+        assert expected in in_force, expected

@@ -1,0 +1,249 @@
+"""The words that carry a measure: compiled patterns for facial recognition, measure nouns
+and verbs, demands, roles and clause breaks, and the verb finder that uses them.
+
+Part of the extractor (``tracker.extract``); pure, no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.extract.timex import TimeMention
+from tracker.vocab import Status
+
+FR = re.compile(
+    r"\b(?:facial|face)[\s-]*(?:recognition|surveillance|matching|analysis|scan\w*|id\b)|"
+    r"\bbiometric surveillance|\brekognition\b|\bface[\s-]?print|\bface templates?",
+    re.I,
+)
+MEASURE_NOUN = re.compile(
+    r"\b(?:ban|bans|moratori(?:um|a)|prohibition|ordinance|pause|restrictions?|limits|rules|"
+    r"law|bill|measure|legislation|act|pledge|policy|sunset|proposals?|resolutions?|initiative|"
+    r"referendum|amendment|bylaw|ordinances)\b",
+    re.I,
+)
+
+# Measure verbs, with the status they report. Order matters only for overlaps (first wins).
+_VERBS: list[tuple[Status, str]] = [
+    (Status.EXTENDED, r"\bextend(?:s|ed|ing)? (?:(?:its|the|a|their|that|this)\s+)?(?:[\w-]+\s+){0,3}?(?:ban|moratorium|pause|prohibition|restriction|halt|freeze|policy|pledge)\b|\b(?:ban|moratorium|pause|prohibition|halt)\s+(?:was\s+|has been\s+|is\s+)?extended\b|\bextension of (?:its|the|a) (?:[\w-]+\s+){0,2}?(?:ban|moratorium|pause)\b|\brenew(?:s|ed)? (?:its|the) (?:ban|moratorium|pause)\b|\bextend(?:s|ed|ing)? (?:it|them)\b"),
+    (Status.EXPIRED, r"\bexpired\b|\blapsed\b|\bran out\b|\bsunsetted\b|\bcame to an end\b|\bwas allowed to (?:expire|lapse)\b|\blet (?:it |the \w+ )?(?:expire|lapse)\b|\bended on\b"),
+    (Status.FAILED, r"\bfail(?:ed|s)? to (?:pass|advance|win|get)\b|\bfailed\b|\bdid not pass\b|\bdidn't pass\b|\bnever passed\b|\bdied\b|\bvoted down\b|\breject(?:s|ed)?\b|\bdefeated\b|\bvetoed\b|\bnever (?:came|got|received) (?:to )?a (?:floor )?vote\b|\bwithout (?:a|ever getting a) vote\b"),
+    (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its |the |a |that |their )?(?:\w+ )?(?:ban|moratorium|prohibition)\b|\boverturn(?:ed|s)?\b|\brescind(?:ed|s)?\b|\brevers(?:e|ed|es|ing)\b|\breplace (?:the|its|that|a) (?:\w+ )?(?:\w+'s )?(?:ban|moratorium|prohibition)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
+    (Status.PROPOSED, r"\bintroduc(?:ed|es|ing)\b|\bunveil(?:ed|s)\b|\bfiled (?:a |the )?(?:bill|legislation|measure|ordinance)\b|\breintroduc(?:ed|es|ing)\b|\bproposed (?:a|an|the)\b|\bwould (?:ban|bar|prohibit|halt|pause|impose|outlaw)\b"),
+    (Status.IN_FORCE, r"(?<=moratorium that )began\b|(?<=ban that )began\b|(?<=moratorium )began\b|\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
+    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\bvoted\b|\bvotes? (?:to|unanimously)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\b(?:put|puts|putting|placing|places) (?:in place )?an?\b|\bplaced an?\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b|\bissu(?:ed|es) (?:an? |the )?(?:order|rule|directive|determination|ban)\b|\bfollowed\b(?=\s+(?:suit|in|on|last|this|that|soon|shortly|a\s|the\s+(?:same|next|following)|\d)|[.,])|\bjoined in\b|\btook the (?:same )?step\b|\bacted\b"),
+]
+_VERB_RES = [(status, re.compile(p, re.I)) for status, p in _VERBS]
+#: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
+_WEAK = re.compile(r"^(?:vot|pass|approv|adopt|sign|enact|implement|execut|announc|put|placed|join|strength|tough|settle|agreed|impos|introduc|unveil|filed|sponsor|drafted|reintroduc|proposed|failed|died|rejected|defeated|vetoed|overturn|revers|scrap|undid|lift)", re.I)
+#: "ban" as a noun ("a ban", "its ban", "the city's ban on") is an object, not a verb.
+_NOUN_BEFORE = re.compile(r"(?:\b(?:a|an|the|its|their|his|her|this|that|such|any|city's|state's|company's|outright|permanent|total|blanket|citywide|statewide|nationwide|temporary|proposed|new|first|existing|similar|software|police|private|sales|federal|government|broad|broader|strict|strictest|comparable|own|ordinance's|one-year|two-year|three-year|five-year|\w+'s|\w+s')\s+(?:[\w-]+\s+)?)$", re.I)
+_DEMAND = re.compile(
+    r"\b(?:should|must|ought to|needs? to|need to|urg(?:e|ed|es|ing)|call(?:s|ed|ing)? (?:on|for|upon)|"
+    r"demand(?:s|ed|ing)?|want(?:s|ed)?|push(?:es|ed|ing)? (?:for|to)|pressed|asked|asking|"
+    r"hope(?:s|d)?|hoping|would like|plans? to|planning to|consider(?:s|ed|ing)?|debat(?:e|es|ed|ing)|"
+    r"weigh(?:s|ed|ing)?|if\b|whether|proposal to|petition(?:ed|ing)?|lobb(?:y|ied|ying)|"
+    r"support(?:s|ed|ing)? (?:a|the)|backed|favou?r(?:s|ed)?|advocat(?:e|es|ed|ing)|seek(?:s|ing)?|sought|"
+    r"encourag(?:e|ed|es|ing)|await|recommend(?:s|ed)?|suggest(?:s|ed)?|expected to|likely to|set to|"
+    r"would\s+(?:also\s+)?(?:need|have)|fight(?:s|ing)? to|campaign(?:s|ed|ing)? (?:for|to)|aim(?:s|ed)? to|"
+    r"refus(?:e|ed|es) to|declined to|not yet|has not|have not|hasn't|haven't|didn't|did not|won't be|without|"
+    r"do not|does not|don't|doesn't|"
+    r"no(?! longer)|never|nor|neither)\b",
+    re.I,
+)
+_ASKED = re.compile(r"\b(?:ask(?:s|ed)?|urg(?:e|es|ed)|call(?:s|ed)? on|demand(?:s|ed)?|press(?:es|ed)|petition(?:s|ed)?|want(?:s|ed)?|pushed|lobbied|encourag(?:e|es|ed))\b", re.I)
+_MODAL = re.compile(r"\b(?:could|might|may)\b")
+_GOVERNED = re.compile(
+    r"\b(?:reject\w*|defeat\w*|vot\w+ down|fail\w*|introduc\w*|propos\w*|repeal\w*|(?:bill|proposal|resolution|effort|attempt|plan|measure|amendment|petition|initiative)s?)\b[^,;]{0,40}\bto\s+(?:\w+\s+)?$",
+    re.I,
+)
+DESCRIPTIVE = re.compile(
+    r"^\s*(?:the|this|that|its|their|a|an)\s+(?:[\w-]+\s+){0,2}(?:ban|bans|ordinance|law|bylaw|measure|bill|rule|rules|policy|moratorium|legislation|prohibition|restriction|restrictions|pause|first|second|one|other|version|provision|settlement|agreement|deal|order|decree|determination)\b",
+    re.I,
+)
+NOUN_SUBJECT = re.compile(r"\b(?:ban|ordinance|law|bylaw|measure|bill|rule|rules|policy|moratorium|legislation|prohibition|provision|settlement|order)\s+(?:also\s+|now\s+|still\s+|further\s+)?$", re.I)
+_DEFINITE = re.compile(r"\b(?:the|its|this|that)\s+(?:[\w-]+\s+)?(?:ordinance|ordinances|bylaw|measure|bill|law|legislation|ban|moratorium|proposal|initiative|act)\b", re.I)
+PROHIBITIVE = re.compile(r"^(?:ban|bans|prohibit|bar|outlaw|block|forb|restrict|limit|curb|covers|applies)", re.I)
+FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were|are|will|would|became|becomes|voted|votes|decided|agreed|approved|adopted|passed|signed)\b", re.I)
+_STRONG = re.compile(r"\b(?:ban(?:s|ned|ning)?|prohibit\w*|barred|halt\w*|paus\w*|suspend\w*|moratori\w+|outlaw\w*|forb\w+)\b", re.I)
+#: Absolute dates (a year or a month name with a number): what "a day later" can be anchored to.
+HAS_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d")
+_THE_TECH = re.compile(r"\bthe (?:technology|software|tool|system|service)\b", re.I)
+#: Substrings without which the patterns below cannot match (a fast first test).
+FR_KEYS = ("face", "facial", "rekognition", "biometric")
+RELEVANT_KEYS = FR_KEYS + (
+    "step", "followed", "joined in",
+    "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
+    "the technology", "the software", "the tool", "the system", "the service",
+)
+#: "San Francisco, whose supervisors took the same step in May": a measure by reference.
+_SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in)\b", re.I)
+_RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH, _SAME_STEP)), re.I)
+_LAW_NOUN = re.compile(r"\b(?:ordinances?|bylaw|bill|law|legislation|measure|moratori\w+|bans?|proposals?|initiative|referendum|amendment|act|settlement|order)\b", re.I)
+_ACTION = re.compile(
+    r"\b(?:vot|pass|approv|adopt|sign|enact|introduc|die|fail|reject|defeat|repeal|revers|extend|"
+    r"renew|expir|laps|sunset|took effect|went into effect|in effect|in place|in force|bar|"
+    r"prohibit|restrict|limit|curb|lift|replac|overturn|rescind|settle|agree|issu|creat|stop|"
+    r"won't|will not|would|no longer|exit|leav|abandon|shut)\w*",
+    re.I,
+)
+LIST_OF = re.compile(r"\b(?:a|the) (?:growing )?(?:list|number|group|handful) of (?:\w+ )?(?:cities|places|communities|towns|jurisdictions|states)(?: that| which)? (?:includes?|including|such as|like)\b", re.I)
+LAW_KEYS = (
+    "ordinance", "bylaw", "bill", "law", "legislat", "measure", "moratori", "ban", "proposal",
+    "initiative", "referendum", "amendment", "act", "settlement", "order",
+)
+RELEVANT_LOWER = re.compile(_RELEVANT.pattern.lower())
+ACTION_LOWER = re.compile(_ACTION.pattern)
+LAW_NOUN_LOWER = re.compile(_LAW_NOUN.pattern)
+LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
+CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
+NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
+SUBJECT_BLOCK = re.compile(r"\b(?:followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
+MODIFIER = re.compile(r"^\s*(?:community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
+PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
+STOP_PLACES = {
+    "mobile", "independence", "liberty", "commerce", "enterprise", "mission", "paradise", "justice",
+    "union", "progress", "florence", "marion", "hamilton", "lincoln", "opportunity", "spring",
+    "hollywood", "aurora", "victoria", "ontario", "warren", "franklin", "clinton", "monroe",
+    "madison", "irving", "burlington", "mentor", "normal", "surprise", "temple", "orange",
+    "pearl", "parker", "bell", "brighton", "dorchester", "wheeling", "goodyear", "security",
+    "washington county", "americus", "us", "usa", "america", "united states", "house", "senate",
+    "congress",
+}
+FEDERAL = re.compile(
+    r"\b(?:congress|federal (?:lawmakers|legislation|bill|ban|moratorium|law|government|agencies)|"
+    r"u\.?s\.? (?:senators?|representatives?|house|senate)|senators?\b[^.]{0,80}\b(?:act|bill)|"
+    r"(?:senate|house) (?:democrats|republicans)|"
+    r"(?:\w+ )*moratorium act|biometric technology moratorium)\b",
+    re.I,
+)
+COMPANY_ROLE = re.compile(
+    r"\b(?:the|this|that)\s+(?:[\w-]+[\s-]+){0,3}?(?:company|firm|giant|retailer|corporation|"
+    r"vendor|maker|provider|organization|startup|start-up|business)\b",
+    re.I,
+)
+PLACE_ROLE = re.compile(
+    r"\b(?:the|its) (?:city|town|council|city council|board(?: of supervisors)?|supervisors|"
+    r"municipality|county|mayor|ordinance|voters)\b|\bcity (?:leaders|officials|lawmakers|council)\b",
+    re.I,
+)
+STATE_ROLE = re.compile(
+    r"\b(?:the state|state lawmakers|lawmakers|legislators|the legislature|the governor|gov\.|a state law|the state law|state's|"
+    r"the general assembly|state legislature|state senate)\b",
+    re.I,
+)
+PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|law|pause|move))\b")
+BOTH_CITIES = re.compile(
+    r"\b(?P<a>[A-Z][a-z]+) and (?P<b>[A-Z][a-z]+) cities of (?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+)
+SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
+ABBREV = re.compile(r"\b(?:Gov|Sen|Rep|Mr|Ms|Mrs|Dr|St|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ore|Mass|Calif|Wash|Ill|Minn|Va|Vt|Me|Ga|Fla|Conn|Mich|Ariz|Colo|Tenn|Pa|Mo|No|Inc|Co|Corp|U\.S|D\.C|U\.N|a\.m|p\.m|vs|Jr|Sr|Lt|Gen|Sgt|Ft)\.$")
+
+
+
+# -- verbs ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verb:
+    start: int
+    end: int
+    status: Status
+    text: str
+
+
+def find_verbs(sentence: str) -> list[Verb]:
+    verbs: list[Verb] = []
+    taken: list[tuple[int, int]] = []
+    for status, pattern in _VERB_RES:
+        for m in pattern.finditer(sentence):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            word = m.group(0)
+            lower = word.lower()
+            before = sentence[: m.start()]
+            if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _NOUN_BEFORE.search(before) and not re.search(r"\b(?:to|will|would|also|and)\s+$", before):
+                continue
+            if lower in ("ban", "bans") and re.match(r"\s+on\b", sentence[m.end():]) and not re.search(r"\b(?:to|will|would)\s+$", before):
+                continue
+            if lower.startswith(("restrict", "limit", "curb", "bar", "block")) and re.search(r"\b(?:the|its|their|a|new|such|any|these|those)\s+$", before):
+                continue
+            if _WEAK.match(word) and not MEASURE_NOUN.search(sentence):
+                continue
+            if _WEAK.match(word) and not FR.search(sentence) and not _STRONG.search(sentence) and not _DEFINITE.search(sentence):
+                continue  # "a surveillance law the city adopted": not the measure at hand
+            taken.append((m.start(), m.end()))
+            verbs.append(Verb(m.start(), m.end(), status, word))
+    verbs.sort(key=lambda v: v.start)
+    specific = [v for v in verbs if v.status not in (Status.ENACTED,)]
+    if specific:
+        kept = []
+        for v in verbs:
+            relative = re.search(r"\b(?:ban|moratorium|pause|prohibition|ordinance|law)\s+(?:that\s+|which\s+)?(?:it|they|the \w+)\s+$", sentence[: v.start], re.I)
+            if v.status is Status.ENACTED and _WEAK.match(v.text) and not relative:
+                lo, hi = clause(sentence, v)
+                if any(lo <= o.start < hi for o in specific):
+                    continue  # "voted to reverse the ban": the vote is the repeal
+            kept.append(v)
+        verbs = kept
+    return verbs
+
+
+def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
+    """Is the verb governed by a demand, hope, proposal or negation ("should ban")?"""
+    masked = list(sentence)
+    for t in times:
+        masked[t.start:t.end] = "#" * (t.end - t.start)
+    window = "".join(masked)[max(0, verb.start - 70): verb.start]
+    window = re.split(r"[;:]|,\s+(?:and|but|while)\b|\bbut\b|\bwhile\b|\bwhen\b|\bafter\b|,\s+(?=(?:the|a|an|its|their|it|they)\b)", window)[-1]
+    if re.search(r"\buntil\b", window, re.I):
+        return True  # "until Congress passes a law": a condition, not an event
+    if re.search(r"\bto\s+(?:\w+\s+)?$", window) and _ASKED.search(sentence[: verb.start]):
+        return True  # "asked the city ... and to stop using it"
+    if verb.status is Status.FAILED:
+        return False
+    if verb.status is Status.PROPOSED:
+        return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I))
+    if verb.status is Status.ENACTED and _GOVERNED.search(window):
+        return True  # "rejected proposals to curb", "a bill to ban": the object of another verb
+    return bool(_DEMAND.search(window) or _MODAL.search(window))
+
+
+# -- dates ---------------------------------------------------------------------------------------
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\b|\s+and\s+(?:earlier|later|then)\b|\s+(?:but|while|whereas)\s")
+_FOREIGN_VERB = re.compile(r"\b(?:imposed|convened|formed|created|founded|launched|began|started|published|released|reported|found|hired|bought|acquired|sued|arrested|killed|elected|took office|introduced|proposed)\b", re.I)
+
+
+def clause(sentence: str, verb: Verb) -> tuple[int, int]:
+    """The bounds of the clause around a verb."""
+    start, end = 0, len(sentence)
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        if m.end() <= verb.start:
+            start = m.end()
+        elif m.start() >= verb.end:
+            end = m.start()
+            break
+    return start, end
+
+
+def event_time(times: list[TimeMention], verb: Verb, sentence: str) -> TimeMention | None:  # noqa: C901
+    """The time expression that dates the verb: the nearest event or "since" one in its clause
+    (else in the sentence), preferring one after the verb, skipping those that date another
+    verb ("a board it convened last year")."""
+    lo, hi = clause(sentence, verb)
+    roles = ("event", "since", "end") if verb.status is Status.EXPIRED else ("event", "since")
+    events = [t for t in times if t.role in roles and t.date is not None]
+    events = [
+        t for t in events
+        if not (t.start >= verb.end and _FOREIGN_VERB.search(sentence[max(verb.end, t.start - 25): t.start]))
+    ]
+    inside = [t for t in events if t.start >= lo and t.end <= hi]
+    if (lo, hi) != (0, len(sentence)):
+        events = inside
+    events = inside or events
+    if not events:
+        return None
+    def distance(t: TimeMention) -> int:
+        d = t.start - verb.end if t.start >= verb.end else verb.start - t.end
+        return d + (0 if t.start >= verb.end else 15)
+    return min(events, key=distance)
+
+

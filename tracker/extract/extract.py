@@ -1,0 +1,437 @@
+"""From an article's text to dated facts: who adopted, extended, let lapse, failed to pass or
+repealed which ban, moratorium or restriction on facial recognition, when. Pure: no I/O, no
+database; the gazetteer is an in-memory index.
+
+For each sentence (the headline first), after undoing machine paraphrase (``normalize``):
+
+1. keep it only if it is about facial recognition (or about "the ban" in an article that is);
+2. find the measure verbs in it ("voted to ban", "extended", "took effect", "repealed") and
+   drop those governed by a demand or a hope ("should ban", "called on ... to ban");
+3. find its subject: the jurisdictions and companies named before the verb (coordinated ones
+   too), else a reference back ("the city", "the company", "the tech giant", "it") to the
+   last one the article named; "Portland" takes its state from the sentence or the article;
+4. date it with the time expression nearest the verb, resolved against the publication date
+   (and against the last date the article stated, for "a day later"), and read a duration or
+   an open end ("a one-year moratorium", "until further notice").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+
+from tracker.data import Article, Fact, Subject
+from tracker.dates import PartialDate, add_duration
+from tracker.extract.cues import (
+    ABBREV,
+    ACTION_LOWER,
+    CONTINUES,
+    DESCRIPTIVE,
+    FR,
+    FR_KEYS,
+    HAS_DATE,
+    LAW_KEYS,
+    LAW_NOUN_LOWER,
+    LAW_SENTENCE,
+    LIST_OF,
+    NEGATED_SCOPE,
+    NOUN_SUBJECT,
+    PROHIBITIVE,
+    RELEVANT_KEYS,
+    RELEVANT_LOWER,
+    SENTENCE,
+    Verb,
+    clause,
+    demanded,
+    event_time,
+    find_verbs,
+)
+from tracker.extract.gazetteer import Gazetteer
+from tracker.extract.mentions import (
+    Context,
+    Mention,
+    coordinated_groups,
+    find_mentions,
+    state_codes,
+    subjects_of,
+    unambiguous_states,
+)
+from tracker.extract.normalize import normalize
+from tracker.extract.timex import TimeMention, find_duration, find_times, is_open_ended
+from tracker.vocab import DateSource, MeasureKind, Scope, Status, SubjectType
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text: paragraphs, then sentence ends (not after "Gov." or "Ore.")."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n(?=\s*[-*•]\s)", text):
+        paragraph = " ".join(paragraph.split())
+        if not paragraph:
+            continue
+        start = 0
+        for m in SENTENCE.finditer(paragraph):
+            before = paragraph[start: m.start()]
+            if ABBREV.search(before) or re.search(r"\b[A-Z]\.$", before):
+                continue
+            sentences.append(paragraph[start: m.start()].strip())
+            start = m.end()
+        sentences.append(paragraph[start:].strip())
+    return [s for s in sentences if s]
+
+
+# -- publication dates --------------------------------------------------------------------------
+def infer_published(article: Article) -> Article:
+    """An article with no publication date gets the latest full date its text states, marked
+    inferred (a lower bound: relative dates are not resolved against it)."""
+    if article.published is not None:
+        return article
+    days = [
+        t.date.start
+        for sentence in split_sentences(normalize(article.text))
+        for t in find_times(sentence, None)
+        if t.date is not None and t.date.precision.value == "day"
+    ]
+    if not days:
+        return article
+    return replace(article, published=max(days), published_how=DateSource.INFERRED)
+
+
+def _anchor(article: Article) -> dt.date | None:
+    if article.published_how in (DateSource.INFERRED, DateSource.UNKNOWN):
+        return None
+    return article.published
+
+
+# -- the measure ---------------------------------------------------------------------------------
+_KIND_CUES = [
+    (MeasureKind.MORATORIUM, re.compile(r"moratori|\bpause|\bhalt|\bsuspen|\btemporar", re.I)),
+    (MeasureKind.BAN, re.compile(r"\bban|\bprohibit|\bbar(?:s|red|ring)?\b|\boutlaw|\bforb|\bstop|\bno longer|\bexit|\bleav(?:e|es|ing) the\b|\bwithdr|\bshut|\bdiscontinu|\babandon|\bwon't|\bwill not|\bwould not|\bnot (?:sell|offer|provide|add|use)|\bcannot use", re.I)),
+    (MeasureKind.RESTRICTION, re.compile(r"\b(?:new|tighter|strict|sets?) (?:restrictions|limits|conditions)\b|\brestrictions on how\b|\blimits on\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)?\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", re.I)),
+]
+
+
+def _kind(sentence: str, verb: Verb, duration: bool) -> MeasureKind | None:
+    """The kind of measure the words nearest the verb name (a duration makes a moratorium);
+    None when the sentence names none ("approved the ordinance"), to be taken from the rest
+    of the article."""
+    if duration:
+        return MeasureKind.MORATORIUM
+    best: tuple[int, MeasureKind] | None = None
+    for kind, pattern in _KIND_CUES:
+        for m in pattern.finditer(sentence):
+            distance = m.start() - verb.start if m.start() >= verb.start else 2 * (verb.start - m.start())
+            if kind is MeasureKind.MORATORIUM:
+                distance //= 2  # "a one-year ban ... the pause": the moratorium words win
+            if best is None or distance < best[0]:
+                best = (distance, kind)
+    return best[1] if best else None
+
+
+def _fill_kinds(facts: list[Fact], text: str) -> list[Fact]:
+    """Give facts whose sentence named no kind the kind the article gives their subject, else
+    the kind the article talks about most."""
+    strength = {MeasureKind.RESTRICTION: 0, MeasureKind.BAN: 1, MeasureKind.MORATORIUM: 2}
+    by_subject: dict[Subject, MeasureKind] = {}
+    for fact in facts:  # "limits" in a headline, "bans" in the body: the body's ban it is
+        if fact.kind is not None and strength[fact.kind] >= strength.get(by_subject.get(fact.subject), -1):  # type: ignore[arg-type]
+            by_subject[fact.subject] = fact.kind
+    lower = text.lower()
+    counts = {
+        MeasureKind.MORATORIUM: len(re.findall(r"moratori", lower)),
+        MeasureKind.BAN: len(re.findall(r"\bban|\bprohibit", lower)),
+        MeasureKind.RESTRICTION: len(re.findall(r"\brestrict|\bregulat|\brules\b", lower)),
+    }
+    default = max(counts, key=lambda k: counts[k]) if any(counts.values()) else MeasureKind.BAN
+    filled = [
+        f if f.kind is not None else replace(f, kind=by_subject.get(f.subject, default))
+        for f in facts
+    ]
+    moratoria = {(f.subject, f.scope) for f in filled if f.kind is MeasureKind.MORATORIUM}
+    return [
+        replace(f, kind=MeasureKind.MORATORIUM)
+        if f.kind is MeasureKind.BAN and (f.subject, f.scope) in moratoria else f
+        for f in filled
+    ]
+
+
+_LEAD = re.compile(r"(?:'s)?\s+(?:(?:lead|example|footsteps|move|ban|vote)\s+(?:from|in|of|on)\s+|(?:from|in|on)\s+)", re.I)
+#: The scope of a sentence that names none ("created a three-year moratorium").
+_UNSTATED = "?"
+
+
+def _fill_scopes(facts: list[Fact]) -> list[Fact]:
+    """A fact whose sentence named no scope takes the one the article gives its subject
+    elsewhere ("a moratorium on body-camera face recognition ... the moratorium began"), else
+    government use."""
+    stated: dict[Subject, str] = {}
+    for fact in facts:
+        if fact.scope != _UNSTATED:
+            stated.setdefault(fact.subject, fact.scope)
+    return [
+        f if f.scope != _UNSTATED else replace(f, scope=stated.get(f.subject, Scope.GOVERNMENT.value))
+        for f in facts
+    ]
+
+
+def _scopes(sentence: str, subject: Subject) -> list[str]:
+    text = sentence.lower()
+    scopes: list[str] = []
+    if re.search(r"body[\s-]?(?:worn )?cam", text):
+        return [Scope.BODY_CAMERAS.value]
+    if re.search(r"\bschools?\b", text):
+        return [Scope.SCHOOLS.value]
+    private = re.search(r"\bprivate(?:ly owned)? (?:businesses|companies|entities|sector|firms)|\bbusinesses\b|\bstores\b|places of public accommodation|\bpublic accommodation|\bprivate[\s-](?:sector|area|use)", text)
+    if private and not NEGATED_SCOPE.search(text[: private.start()]):
+        scopes.append(Scope.PRIVATE.value)
+    if subject.type is SubjectType.COMPANY:
+        if re.search(r"\bpolice|law enforcement", text):
+            return [Scope.SALES_TO_POLICE.value]
+        return scopes or [Scope.GENERAL.value]
+    government = re.search(r"\b(?:city|county|state|municipal|government|public|town) (?:agenc(?:y|ies)|departments?|bureaus?|staff|employees|officials|use|offices)|\bagenc(?:y|ies)\b|\bbureaus\b|\bdepartments?\b|\bcity (?:use|government)|\bgovernment use|\bits own\b|\bcity staff", text)
+    police = re.search(r"\bpolice|\blaw enforcement|\bsheriff", text)
+    if government and re.match(r"police ", text[max(0, government.start() - 7): government.start()]):
+        government = None
+    if government:
+        scopes.insert(0, Scope.GOVERNMENT.value)
+    elif not (police or scopes):
+        scopes.insert(0, _UNSTATED)  # decided by the rest of the article (_fill_scopes)
+    elif police:
+        scopes.insert(0, Scope.POLICE.value)
+    return scopes
+
+
+# -- the whole article ---------------------------------------------------------------------------
+def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
+    """Every status change an article reports, deduplicated; see the module docstring."""
+    text = normalize(_relevant_paragraphs(article.text))
+    title = normalize(article.title or "")
+    title = re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", "", title)
+    sentences = ([title] if title else []) + split_sentences(text)
+    fr_article = bool(FR.search(text) or FR.search(title))
+    if not fr_article:
+        return []  # no sentence can report a facial-recognition measure
+    relevant = [_about_fr(sentence, True) for sentence in sentences]
+    # What the rest of the article names matters only near what it reports, so sentences far
+    # from any relevant one are not analysed at all (most of a long article).
+    near = [
+        i < 3 or relevant[i] or (i + 1 < len(sentences) and relevant[i + 1])
+        for i in range(len(sentences))
+    ]
+    context_text = " ".join(s for s, keep in zip(sentences, near, strict=True) if keep)
+    ctx = Context(
+        published=_anchor(article),
+        states=state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
+        fr_article=True,
+        gazetteer=gazetteer,
+    )
+    facts: list[Fact] = []
+    for index, sentence in enumerate(sentences):
+        if not near[index]:
+            if HAS_DATE.search(sentence):
+                ctx.pending = sentence
+            continue
+        following = sentences[index + 1] if index + 1 < len(sentences) else ""
+        if not FR.search(sentence) and LAW_SENTENCE.search(sentence) and FR.search(following) and CONTINUES.match(following):
+            sentence = f"{sentence} {following}"  # "Baker signed a police law. Among its provisions are limits on facial recognition."
+        facts.extend(
+            _sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title), relevant=relevant[index] or sentence != sentences[index])
+        )
+    return _dedupe(_fill_kinds(_fill_scopes(facts), text))
+
+
+def _relevant_paragraphs(text: str) -> str:
+    """The paragraphs that may report a measure, with their neighbours and the lead: the only
+    ones worth normalizing and reading (a fast first cut through long articles)."""
+    paragraphs = re.split(r"\n\s*\n", text)
+    if len(paragraphs) <= 3:
+        return text
+    hits = [_about_fr(p, True) for p in paragraphs]
+    keep = [
+        i == 0 or hits[i] or (i > 0 and hits[i - 1]) or (i + 1 < len(hits) and hits[i + 1])
+        for i in range(len(paragraphs))
+    ]
+    return "\n\n".join(p for p, k in zip(paragraphs, keep, strict=True) if k)
+
+
+def _about_fr(sentence: str, fr_article: bool) -> bool:
+    """Is a sentence about facial recognition (or, in an article that is, about a measure)?"""
+    lowered = sentence.lower()
+    if not fr_article:
+        return any(k in lowered for k in FR_KEYS) and bool(FR.search(sentence))
+    if any(k in lowered for k in RELEVANT_KEYS) and RELEVANT_LOWER.search(lowered):
+        return True
+    if "list of" in lowered or "number of" in lowered:
+        return bool(LIST_OF.search(sentence))
+    # the cheaper test first (these lower-case patterns are several times faster than re.I)
+    return bool(
+        ACTION_LOWER.search(lowered)
+        and any(k in lowered for k in LAW_KEYS)
+        and LAW_NOUN_LOWER.search(lowered)
+    )
+
+
+def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool, relevant: bool | None = None) -> list[Fact]:
+    mentions = find_mentions(sentence, gazetteer, ctx)
+    if relevant is None or relevant:
+        relevant = _about_fr(sentence, ctx.fr_article)
+    verbs = find_verbs(sentence) if relevant else []
+    if not verbs and not LIST_OF.search(sentence):
+        # nothing to report; only what the sentence names and dates matters for later ones
+        if HAS_DATE.search(sentence):
+            ctx.pending = sentence  # its dates are read only if a later sentence needs them
+        _remember(ctx, mentions, [], [], sentence, gazetteer)
+        return []
+    times = find_times(sentence, ctx.published, _last_date(ctx))
+    facts: list[Fact] = []
+    if (listed := LIST_OF.search(sentence)) is not None:
+        # "joins a list of cities that includes San Francisco, Boston and Portland, Maine"
+        named = [m for m in mentions if m.start >= listed.end() and m.subject.type is SubjectType.JURISDICTION]
+        for group in coordinated_groups(sentence, named)[:1]:
+            local_states = {m.place.state_code for m in group if m.place is not None and m.place.kind != "state"}
+            for m in group:
+                if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
+                    continue
+                facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
+    # "following San Francisco's lead from last month": San Francisco's measure, dated there;
+    # that date is not the date of the sentence's own verb
+    for m in mentions:
+        lead = _LEAD.match(sentence, m.end)
+        if lead is None or not re.search(r"\b(?:following|joining|after|like)\s+$", sentence[: m.start]):
+            continue
+        dated = next((t for t in times if t.start == lead.end() and t.date is not None), None)
+        if dated is not None:
+            facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=0.6))  # type: ignore[arg-type]
+            times = [t for t in times if t is not dated]
+    for verb in verbs:
+        if demanded(sentence, verb, times):
+            continue
+        descriptive = verb.status is Status.ENACTED and bool(
+            PROHIBITIVE.match(verb.text)
+            and (DESCRIPTIVE.match(sentence[: verb.start]) or NOUN_SUBJECT.search(sentence[: verb.start]))
+        )
+        if descriptive:
+            # "The first bans city bureaus...": describes the measure the article just
+            # reported, so it inherits that fact's subject and date
+            own = event_time(times, verb, sentence)
+            if ctx.last_fact is None or any(m.end <= verb.start for m in mentions):
+                continue
+            if own is None and ctx.last_fact.status not in (Status.ENACTED, Status.IN_FORCE):
+                continue
+            facts.extend(
+                replace(f, evidence=sentence, confidence=0.6)
+                if own is not None
+                else replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
+                for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, times, ctx, False)
+            )
+            continue
+        subjects, confidence = subjects_of(sentence, verb, mentions, ctx)
+        if not subjects:
+            continue
+        if is_title:
+            confidence *= 0.9  # a headline says less than the sentence that reports the event
+        facts.extend(_facts_for(sentence, verb, subjects, confidence, times, ctx, is_title))
+    _remember(ctx, mentions, times, facts, sentence, gazetteer)
+    return facts
+
+
+def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: float, times: list[TimeMention], ctx: Context, is_title: bool) -> list[Fact]:
+    status = verb.status
+    time = None if is_title else event_time(times, verb, sentence)
+    date = time.date if time else None
+    follows = sentence[time.end:].lstrip() if time is not None else ""
+    if time is not None and time.inverse is not None and time.end <= verb.start and any(follows.startswith(s.name) for s in subjects):
+        date = time.inverse  # "two days after IBM said it was leaving": IBM's own date
+    if status is Status.ENACTED and time is not None and time.role == "since":
+        status = Status.IN_FORCE
+    if date is not None and ctx.published and date.start > ctx.published and status in (Status.ENACTED, Status.IN_FORCE):
+        return []  # "takes effect next year": not yet
+    lo, hi = clause(sentence, verb)
+    duration = find_duration(sentence[lo:hi])
+    open_ended = is_open_ended(sentence[lo:hi])
+    end_times = [t for t in times if t.role == "end" and t.date is not None]
+    end = end_times[0].date if end_times and status in (Status.ENACTED, Status.IN_FORCE, Status.EXTENDED) else None
+    if end is None and duration and date and status in (Status.ENACTED, Status.IN_FORCE):
+        end = add_duration(date, duration.days, duration.months)
+    if open_ended and status in (Status.ENACTED, Status.IN_FORCE, Status.EXTENDED):
+        end = None
+    kind = _kind(sentence[lo:hi], verb, bool(duration) and status is not Status.EXTENDED)
+    facts = []
+    for subject in subjects:
+        for scope in _scopes(sentence[lo:hi], subject):
+            facts.append(
+                Fact(
+                    subject=subject,
+                    kind=kind,
+                    scope=scope,
+                    status=status,
+                    date=date,
+                    evidence=sentence,
+                    end=end,
+                    duration_days=duration.days if duration and not open_ended else None,
+                    duration_months=duration.months if duration and not open_ended else None,
+                    open_ended=open_ended and status is Status.EXTENDED,
+                    confidence=round(confidence * (0.8 if time and time.relative else 1.0), 2),
+                )
+            )
+    return facts
+
+
+def _last_date(ctx: Context) -> PartialDate | None:
+    """The last date the article stated before this sentence (for "a day later")."""
+    if ctx.pending is not None:
+        dated = [t.date for t in find_times(ctx.pending, ctx.published, ctx.last_date) if t.date is not None and t.role != "end"]
+        ctx.pending = None
+        if dated:
+            ctx.last_date = dated[-1]
+    return ctx.last_date
+
+
+def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], facts: list[Fact], sentence: str, gazetteer: Gazetteer) -> None:
+    for m in mentions:
+        if m.subject.type is SubjectType.COMPANY:
+            ctx.last_company = m.subject
+        elif m.place is not None and m.place.kind in ("state",):
+            ctx.last_state = m.subject
+            if m.place.state_code:
+                ctx.states.append(m.place.state_code)
+        elif m.place is not None:
+            ctx.last_place = m.subject
+            ctx.places.append(m.subject)
+            if m.place.state_code:
+                ctx.states.append(m.place.state_code)
+                if m.place.state_code in gazetteer.states and ctx.last_state is None:
+                    ctx.last_state = gazetteer.states[m.place.state_code].subject()
+    for fact in facts:  # the subjects of what the sentence reported win over other names
+        if fact.subject.type is SubjectType.COMPANY:
+            ctx.last_company = fact.subject
+        elif (place := gazetteer.by_ocd.get(fact.subject.key)) is not None:
+            if place.kind == "state":
+                ctx.last_state = fact.subject
+            elif place.kind != "country":
+                ctx.last_place = fact.subject
+    if facts:
+        ctx.last_subject = facts[-1].subject
+        dated = [f for f in facts if f.date is not None]
+        ctx.last_fact = dated[-1] if dated else facts[-1]
+    dated = [t.date for t in times if t.date is not None and t.role != "end"]
+    if dated:
+        ctx.last_date = dated[-1]
+        ctx.pending = None
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    """One fact per subject, scope, status class and date; an undated one goes when a dated one
+    says the same."""
+    def group(status: Status) -> str:
+        return "start" if status in (Status.ENACTED, Status.IN_FORCE) else status.value
+    best: dict[tuple, Fact] = {}
+    for fact in facts:
+        key = (fact.subject, fact.kind is MeasureKind.RESTRICTION, fact.scope, group(fact.status), fact.date)
+        if key not in best or fact.confidence > best[key].confidence:
+            best[key] = fact
+    def loose(f: Fact) -> tuple:
+        return (f.subject, group(f.status))
+    dated = {loose(f) for f in best.values() if f.date is not None}
+    return [f for f in best.values() if f.date is not None or loose(f) not in dated]
+

@@ -1,0 +1,154 @@
+"""Names to entities: an in-memory index of the reference jurisdictions and companies, built
+once per run from the database, so that extraction stays a pure function of text."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.data import Subject
+from tracker.models import Company, CompanyAlias, Jurisdiction, JurisdictionAlias, Product
+from tracker.seeds import normalize_alias
+from tracker.vocab import SubjectType
+
+#: Abbreviations newspapers use for states (AP style and postal codes after a comma).
+AP_STATES = {
+    "ala": "AL", "ariz": "AZ", "ark": "AR", "calif": "CA", "colo": "CO", "conn": "CT",
+    "del": "DE", "fla": "FL", "ga": "GA", "ill": "IL", "ind": "IN", "kan": "KS", "ky": "KY",
+    "la": "LA", "md": "MD", "mass": "MA", "mich": "MI", "minn": "MN", "miss": "MS", "mo": "MO",
+    "mont": "MT", "neb": "NE", "nev": "NV", "nh": "NH", "nj": "NJ", "nm": "NM", "ny": "NY",
+    "nc": "NC", "nd": "ND", "okla": "OK", "ore": "OR", "pa": "PA", "ri": "RI", "sc": "SC",
+    "sd": "SD", "tenn": "TN", "vt": "VT", "va": "VA", "wash": "WA", "wis": "WI", "wva": "WV",
+    "wyo": "WY",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    ocd_id: str
+    name: str
+    kind: str
+    state_code: str | None
+    population: int
+
+    def subject(self) -> Subject:
+        return Subject(SubjectType.JURISDICTION, self.ocd_id, self.name)
+
+
+class Gazetteer:
+    """Look up jurisdictions and companies by the names articles use."""
+
+    def __init__(
+        self,
+        places: dict[str, list[Place]],
+        states: dict[str, Place],
+        companies: dict[str, Subject],
+        products: dict[str, Subject],
+    ) -> None:
+        self.places = places  # normalized alias -> candidates
+        self.states = states  # two-letter code -> state (or DC / territory)
+        self.companies = companies  # normalized alias -> company
+        self.products = products  # normalized product name -> company
+        self.by_ocd = {p.ocd_id: p for ps in places.values() for p in ps}
+        self.max_words = max((len(a.split()) for a in [*places, *companies, *products]), default=1)
+
+    @classmethod
+    def load(cls, session: Session) -> Gazetteer:
+        rows = session.execute(
+            select(
+                JurisdictionAlias.alias, Jurisdiction.ocd_id, Jurisdiction.name, Jurisdiction.kind,
+                Jurisdiction.state_code, Jurisdiction.population,
+            ).join(Jurisdiction, JurisdictionAlias.jurisdiction_id == Jurisdiction.id)
+        )
+        places: dict[str, list[Place]] = defaultdict(list)
+        states: dict[str, Place] = {}
+        for alias, ocd_id, name, kind, state_code, population in rows:
+            place = Place(ocd_id, name, kind, state_code, population or 0)
+            places[alias].append(place)
+            if kind in ("state", "district", "territory") and state_code:
+                states[state_code] = place
+        companies: dict[str, Subject] = {}
+        for alias, slug, name in session.execute(
+            select(CompanyAlias.alias, Company.slug, Company.name).join(Company)
+        ):
+            companies[alias] = Subject(SubjectType.COMPANY, slug, name)
+        products: dict[str, Subject] = {}
+        for product, slug, name in session.execute(
+            select(Product.name, Company.slug, Company.name).join(Company)
+        ):
+            products[normalize_alias(product)] = Subject(SubjectType.COMPANY, slug, name)
+        for candidates in places.values():
+            candidates.sort(key=lambda p: (p.kind != "state", -p.population))
+        return cls(dict(places), states, companies, products)
+
+    def state(self, name: str) -> Place | None:
+        """A state by name, postal code or AP abbreviation ("Oregon", "OR", "Ore.")."""
+        key = normalize_alias(name)
+        if len(key) == 2 and key.upper() in self.states and name.strip(".").isupper():
+            return self.states[key.upper()]
+        code = AP_STATES.get(key.replace(" ", ""))
+        if code and code in self.states:
+            return self.states[code]
+        for place in self.places.get(key, ()):
+            if place.kind in ("state", "district", "territory"):
+                return place
+        return None
+
+    def candidates(self, name: str) -> list[Place]:
+        return self.places.get(normalize_alias(name), [])
+
+    def company(self, name: str) -> Subject | None:
+        key = normalize_alias(name)
+        return self.companies.get(key) or self.products.get(key)
+
+
+
+
+
+_TOKEN = re.compile(r"[\w'’.&-]+")
+_JOINERS = frozenset({"of", "de", "la", "del", "and"})
+
+
+def capitalized_spans(sentence: str, max_words: int):  # type: ignore[no-untyped-def]
+    """Yield (start, end, text) for every run of 1..max_words capitalized words."""
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+    n = len(tokens)
+    for i in range(n):
+        start = tokens[i][0]
+        first = sentence[start]
+        if not (first.isupper() or first.isdigit()):
+            continue
+        for j in range(i, min(i + max_words, n)):
+            s, e = tokens[j]
+            if j > i:
+                if s != tokens[j - 1][1] + 1 or sentence[s - 1] != " ":
+                    break  # punctuation or more than a space between words
+                word_first = sentence[s]
+                if not (word_first.isupper() or word_first.isdigit() or sentence[s:e] in _JOINERS):
+                    break
+            text = sentence[start:e].rstrip(".'’")
+            if text.endswith(("'s", "’s")):
+                text = text[:-2]
+            yield start, start + len(text), text
+
+
+def resolve(gazetteer: Gazetteer, name: str, state_hint: str | None = None) -> Place | None:
+    """The jurisdiction a name means: "Portland, Oregon", "Portland (Maine)", "Portland, Ore.",
+    "Massachusetts", "San Francisco". A bare ambiguous name takes ``state_hint`` (a postal
+    code) if given, else its largest namesake (states before cities: "Washington")."""
+    text = name.strip()
+    m = re.match(r"^(?P<base>.+?)\s*(?:,\s*|\(\s*|\s+)(?P<state>[A-Z][\w. ]*?)\s*\)?$", text)
+    if m and (state := gazetteer.state(m.group("state"))) and gazetteer.candidates(m.group("base")):
+        for place in gazetteer.candidates(m.group("base")):
+            if place.state_code == state.state_code and place.kind not in ("state", "territory"):
+                return place
+    candidates = gazetteer.candidates(text)
+    if state_hint:
+        for place in candidates:
+            if place.state_code == state_hint and place.kind not in ("state", "territory"):
+                return place
+    return candidates[0] if candidates else None

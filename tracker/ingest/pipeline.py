@@ -1,0 +1,244 @@
+"""The ingestion pipeline. One article goes through these stages, each in its own module:
+
+    fetch (I/O: files, stdin, http)          tracker.ingest.fetch / read_source below
+      -> parse (bytes -> Article)            tracker.ingest.parse
+        -> extract (Article -> [Fact]; pure) tracker.extract.extract
+          -> store (one transaction)         tracker.ingest.store
+                                    status (facts -> "in force on D"; pure): tracker.report.status
+
+Each article is stored in its own transaction, so a crash or a kill mid-run leaves no
+half-written article and the next run picks up where this one stopped (what is stored is a
+duplicate then). A source that fails is a result, not a crash: the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from tracker.data import Article, Fact, IngestSummary, SourceOutcome
+from tracker.errors import InputError
+from tracker.extract import extract
+from tracker.ingest import parse, store
+from tracker.models import IngestRun
+from tracker.report import periods
+from tracker.vocab import DateSource
+
+log = logging.getLogger(__name__)
+
+#: Called after each source with its outcome (the CLI draws a progress bar with it).
+Progress = Callable[[SourceOutcome], None]
+
+
+def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
+    """Files, folders (recursively: their article files, sorted), ``-`` and URLs, in order."""
+    for item in inputs:
+        if item == "-" or item.startswith(("http://", "https://")):
+            yield item
+            continue
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in parse.SUFFIXES and not p.name.startswith(".")
+            )
+            if not found:
+                yield f"{EMPTY_FOLDER}{item}"  # reported as a failure by read_source
+            yield from (str(p) for p in found)
+        else:
+            yield item
+
+
+#: Marks a folder that holds no article file (expand_inputs -> read_source).
+EMPTY_FOLDER = "\0empty:"
+
+
+def read_source(where: str, fetcher_factory: Callable[[], object] | None) -> Article:
+    """Read one input (a path, ``-`` or an http(s) URL) into an Article; InputError on failure."""
+    if where.startswith(EMPTY_FOLDER):
+        raise InputError(where[len(EMPTY_FOLDER):], f"no article files ({', '.join(parse.SUFFIXES)}) in this folder")
+    if re.match(r"^[a-z][a-z0-9+.-]*://", where, re.I) and not where.startswith(("http://", "https://")):
+        raise InputError(where, "only http(s) URLs are fetched")
+    if where == "-":
+        return parse.parse_bytes(sys.stdin.buffer.read(), "<stdin>")
+    if where.startswith(("http://", "https://")):
+        assert fetcher_factory is not None
+        fetcher = fetcher_factory()
+        response = fetcher.get_ok(where)  # type: ignore[attr-defined]
+        ctype = response.headers.get("content-type", "")
+        is_html = True if "html" in ctype else False if "text/plain" in ctype else None
+        article = parse.parse_bytes(response.content, where, url=response.url, html=is_html)
+        return replace(article, url=where)
+    path = Path(where)
+    if not path.exists():
+        raise InputError(where, "no such file or folder")
+    if path.suffix.lower() not in parse.SUFFIXES:
+        raise InputError(where, f"not an article file (expected one of {', '.join(parse.SUFFIXES)})")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(where, e.strerror or str(e)) from e
+    return parse.parse_bytes(data, where, html=path.suffix.lower() in parse.HTML_SUFFIXES)
+
+
+def with_overrides(article: Article, published: dt.date | None, url: str | None) -> Article:
+    if published is not None:
+        article = replace(article, published=published, published_how=DateSource.GIVEN)
+    if url is not None:
+        article = replace(article, url=url)
+    return article
+
+
+def prepare_article(tracker, article: Article) -> tuple[Article, list[Fact]]:  # type: ignore[no-untyped-def]
+    """The extract stage for one article (pure): its publication date inferred, its facts."""
+    article = extract.infer_published(article)
+    return article, extract.extract(article, tracker.gazetteer)
+
+
+def store_article(
+    session: Session,
+    article: Article,
+    facts: list[Fact],
+    now: dt.datetime,
+    where: str,
+    run_id: int | None = None,
+    touched: set[int] | None = None,
+) -> SourceOutcome:
+    """The store stage for one article, inside the caller's transaction: a duplicate (same URL,
+    feed entry or text) changes nothing; otherwise the source and its facts are added. With
+    ``touched``, the measures it changes are collected there for one later periods refresh."""
+    if (dup := store.find_duplicate(session, article)) is not None:
+        return SourceOutcome(where, "duplicate", source_id=dup)
+    source_id = store.add_source(session, article, now, run_id)
+    count = store.add_facts(
+        session, source_id, facts, now, store.known_by(article, now.date()), touched=touched
+    )
+    return SourceOutcome(where, "new", count, source_id=source_id)
+
+
+def ingest_article(tracker, article: Article, where: str, run_id: int | None = None) -> SourceOutcome:  # type: ignore[no-untyped-def]
+    """Extract and store one article in its own transaction."""
+    article, facts = prepare_article(tracker, article)
+    for attempt in (1, 2):
+        try:
+            with tracker.sessions.begin() as session:
+                return store_article(session, article, facts, tracker.clock(), where, run_id)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.debug("%s: a concurrent run stored the same rows; retrying", where)
+    raise AssertionError("unreachable")
+
+
+#: Articles per commit. Each article is stored under its own savepoint, so it is all there or
+#: not at all; a crash loses at most the uncommitted batch, which the next run stores again.
+BATCH_SIZE = 200
+
+
+class _Batch:
+    """A transaction holding up to BATCH_SIZE articles, one savepoint each (on a Core
+    connection: the ORM's bookkeeping per savepoint costs more than the article's inserts)."""
+
+    def __init__(self, tracker) -> None:  # type: ignore[no-untyped-def]
+        self.tracker = tracker
+        self.conn: Connection | None = None
+        self.touched: set[int] = set()
+        self.size = 0
+
+    def store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = self.tracker.engine.connect()
+                self.conn.begin()
+            try:
+                with self.conn.begin_nested():
+                    touched: set[int] = set()
+                    outcome = store_article(
+                        self.conn, article, facts, self.tracker.clock(), where, run_id, touched  # type: ignore[arg-type]
+                    )
+                self.touched |= touched
+                self.size += 1
+                if self.size >= BATCH_SIZE:
+                    self.commit()
+                return outcome
+            except IntegrityError:
+                # another run stored the same source or measure first: start afresh and retry
+                self.commit()
+                if attempt == 2:
+                    raise
+                log.debug("%s: a concurrent run stored the same rows; retrying", where)
+        raise AssertionError("unreachable")
+
+    def commit(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            if self.touched:
+                periods.refresh(self.conn, self.touched)  # type: ignore[arg-type]
+            self.conn.commit()
+        finally:
+            self.conn.close()
+            self.conn, self.touched, self.size = None, set(), 0
+
+    def rollback(self) -> None:
+        if self.conn is not None:
+            self.conn.close()  # rolls back what was not committed
+            self.conn, self.touched, self.size = None, set(), 0
+
+
+def ingest(
+    tracker,  # type: ignore[no-untyped-def]
+    inputs: Iterable[str],
+    *,
+    published: dt.date | None = None,
+    url: str | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest every input; a failed one is counted and logged, never raised.
+
+    Articles are committed in batches (``BATCH_SIZE``), each under its own savepoint: an article
+    is stored whole or not at all, and a crash or a kill loses only the uncommitted batch.
+    """
+    summary = IngestSummary()
+    with tracker.sessions.begin() as session:
+        run = IngestRun(kind="ingest", started_at=tracker.clock())
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    batch = _Batch(tracker)
+    try:
+        for where in expand_inputs(inputs):
+            try:
+                article = with_overrides(read_source(where, tracker.fetcher_factory), published, url)
+                article, facts = prepare_article(tracker, article)
+                outcome = batch.store(article, facts, where, run_id)
+            except InputError as e:
+                outcome = SourceOutcome(e.where, "failed", error=e.reason)
+                log.info("failed: %s: %s", where, e.reason)
+            except OperationalError as e:
+                batch.rollback()
+                outcome = SourceOutcome(where, "failed", error=f"database error: {e.orig}")
+                log.info("failed: %s: database error: %s", where, e.orig)
+            summary.add(outcome)
+            if progress:
+                progress(outcome)
+        batch.commit()
+    except BaseException:
+        batch.rollback()
+        raise
+    with tracker.sessions.begin() as session:
+        run = session.get(IngestRun, run_id)
+        assert run is not None
+        run.finished_at = tracker.clock()
+        run.new, run.duplicate, run.updated = summary.new, summary.duplicate, summary.updated
+        run.failed, run.facts = summary.failed, summary.facts
+    return summary

@@ -1,0 +1,9 @@
+"""Report: stored facts in, what is in force where and when out.
+
+    status    a measure's state on a day, from its status changes (pure)
+    periods   that state cached as periods in ``measure_periods``
+    report    the status report and a measure's history, read from the database
+    render    table, JSON and CSV
+    timeline  a subject's events over time; ``chart`` draws them
+    export    views and tables streamed as CSV, JSON or NDJSON
+"""

@@ -1,0 +1,154 @@
+"""What is in force on a date: a pure function of a measure's status changes.
+
+The rules are those of DESIGN.md section 2:
+
+- changes are taken in date order, up to and including the day asked about; a change whose date
+  is unknown counts from the day its source was published (``known_by``), and only when no dated
+  change of the same kind (a start, an end, a proposal) says more;
+- enacted / in_force / extended put a measure in force; expired / failed / repealed / suspended
+  end it; proposed counts only while it is not in force;
+- a duration sets the end from the start (an extension's from the old end); an extension
+  "until further notice" removes the end; a measure past its end is ``expired``;
+- an imprecise date counts from the earliest day it allows, and a day inside its window is
+  reported as uncertain; when a finer date of the same kind of event lies inside it ("2020"
+  and "2020-06-08"), the finer one decides.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from tracker.data import Change
+from tracker.dates import PartialDate, add_duration
+from tracker.vocab import ENDS, STARTS, Precision, ReportStatus, Status
+
+_ORDER = {s: i for i, s in enumerate(Status)}
+
+
+@dataclass(frozen=True)
+class MeasureState:
+    """A measure's status on a date."""
+
+    status: ReportStatus
+    since: PartialDate | None
+    until: PartialDate | None
+    uncertain: bool
+    change_ids: tuple[int, ...] = ()
+
+    @property
+    def in_force(self) -> bool:
+        return self.status is ReportStatus.IN_FORCE
+
+
+def _group(status: Status) -> str:
+    if status is Status.EXTENDED:
+        return "extension"  # an undated extension says more than a dated start
+    if status in STARTS:
+        return "start"
+    if status in ENDS:
+        return "end"
+    return "proposal"
+
+
+def _usable(changes: Iterable[Change]) -> list[tuple[PartialDate, Change]]:
+    """The changes that can be placed in time, each with the date it counts from."""
+    changes = list(changes)
+    dated_groups = {_group(c.status) for c in changes if c.date is not None}
+    placed: list[tuple[PartialDate, Change]] = []
+    for change in changes:
+        if change.date is not None:
+            placed.append((change.date, change))
+        elif change.known_by is not None and _group(change.status) not in dated_groups:
+            placed.append((PartialDate(change.known_by, Precision.DAY), change))
+    # A coarse date ("2020") says no more than a finer one inside it ("2020-06-08") for the same
+    # kind of event: the finer one decides, so the measure is not in force from January 1.
+    starts: dict[str, list[dt.date]] = {}
+    for when, change in placed:
+        if when.precision is not Precision.YEAR:
+            starts.setdefault(_group(change.status), []).append(when.start)
+    for days in starts.values():
+        days.sort()
+    finer = []
+    for when, change in placed:
+        if when.precision is not Precision.DAY:
+            days = starts.get(_group(change.status), [])
+            i = bisect.bisect_right(days, when.start)
+            if i < len(days) and days[i] <= when.last:
+                continue
+        finer.append((when, change))
+    finer.sort(key=lambda p: (p[0].start, _ORDER[p[1].status]))
+    return finer
+
+
+def _end_of(change: Change, start: PartialDate, previous_end: PartialDate | None):
+    """The end a change sets: (changed?, new end)."""
+    if change.open_ended:
+        return True, None
+    if change.end is not None:
+        return True, change.end
+    if change.duration_days or change.duration_months:
+        base = previous_end if change.status is Status.EXTENDED and previous_end else start
+        return True, add_duration(base, change.duration_days, change.duration_months)
+    return False, previous_end
+
+
+def state_on(changes: Sequence[Change], day: dt.date) -> MeasureState | None:
+    """The status of a measure on ``day``, or None when nothing is known of it by then."""
+    return timeline(changes)(day)
+
+
+def timeline(changes: Sequence[Change]) -> Callable[[dt.date], MeasureState | None]:
+    """``state_on`` for one measure on many days: its changes are sorted and sifted once."""
+    placed = _usable(changes)
+    return lambda day: _walk(placed, day)
+
+
+def _walk(placed: list[tuple[PartialDate, Change]], day: dt.date) -> MeasureState | None:
+    status: ReportStatus | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    used: list[int] = []
+    for when, change in placed:
+        if when.start > day:
+            break
+        if change.change_id is not None:
+            used.append(change.change_id)
+        lapsed = status is ReportStatus.IN_FORCE and until is not None and until.start <= when.start
+        in_force = status is ReportStatus.IN_FORCE and not lapsed
+        if change.status in STARTS:
+            if change.status is Status.EXTENDED and lapsed:
+                until = None  # extended past its term, to an end the evidence does not give
+            elif not in_force:
+                since, until = when, None
+            sets, new_end = _end_of(change, when, until)
+            if sets or not in_force:
+                until = new_end
+            status = ReportStatus.IN_FORCE
+        elif change.status in ENDS:
+            if change.status is Status.EXPIRED and until is not None and until.start < when.start:
+                when = until
+            status, since, until = ReportStatus(change.status.value), when, None
+        elif not in_force:
+            status, since, until = ReportStatus.PROPOSED, when, None
+    if status is None:
+        return None
+    uncertain = since is not None and since.precision != Precision.DAY and since.contains(day)
+    if status is ReportStatus.IN_FORCE and until is not None and until.start <= day:
+        return MeasureState(ReportStatus.EXPIRED, until, None, until.contains(day), tuple(used))
+    if until is not None and until.precision != Precision.DAY and until.contains(day):
+        uncertain = True
+    return MeasureState(status, since, until, uncertain, tuple(used))
+
+
+def undated_state(changes: Sequence[Change]) -> MeasureState | None:
+    """For a measure none of whose changes can be placed in time: the latest thing said."""
+    if not changes or _usable(changes):
+        return None
+    last = max(changes, key=lambda c: _ORDER[c.status])
+    status = (
+        ReportStatus.IN_FORCE if last.status in STARTS else ReportStatus(last.status.value)
+    )
+    return MeasureState(status, None, None, True, tuple(c.change_id for c in changes if c.change_id))
