@@ -51,7 +51,10 @@ def articles(tmp_path: Path) -> Path:
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         yield (*prefix, name), command
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))
@@ -62,9 +65,7 @@ def test_every_command_has_help_with_a_summary_and_an_example(path):
     result = CliRunner().invoke(cli_module.cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
-    command = cli_module.cli
-    for name in path:
-        command = command.commands[name]  # type: ignore[attr-defined]
+    command = dict(_commands(cli_module.cli))[path]
     assert command.help and command.help.strip().splitlines()[0], f"{path} has no summary"
     if not isinstance(command, click.Group):
         assert "Example" in command.help or "tracker " in command.help, f"{path} has no example"

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 import cli
 from tracker.app import Tracker
+from tracker.commands import options
 
 from ..conftest import fixed_clock
 from .data.builders import item, rss, test_fetcher
@@ -20,7 +21,7 @@ pytest_plugins = ["tests.feeds.data.fixtures"]
 @pytest.fixture
 def run(db_url, monkeypatch):
     """Invoke ``tracker --database DB ARGS...`` with the fixed clock and the test fetcher."""
-    monkeypatch.setattr(cli, "Tracker", functools.partial(Tracker, clock=fixed_clock, fetcher_factory=test_fetcher))
+    monkeypatch.setattr(options, "make_tracker", functools.partial(Tracker, clock=fixed_clock, fetcher_factory=test_fetcher))
     runner = CliRunner()
 
     def invoke(*args: str):

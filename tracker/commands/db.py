@@ -1,0 +1,104 @@
+"""``tracker db``: create, upgrade and inspect the database."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.commands.options import CONTEXT, database_url, get_tracker, handle_errors
+
+
+@click.group("db", context_settings=CONTEXT)
+def group() -> None:
+    """Create, upgrade and inspect the database."""
+
+
+@group.command("upgrade", context_settings=CONTEXT)
+@click.option("--no-seed", is_flag=True, help="Do not load the reference data.")
+@click.pass_context
+@handle_errors
+def upgrade(ctx: click.Context, no_seed: bool) -> None:
+    """Upgrade the schema to the newest revision and load the reference data.
+
+    Example: tracker --database postgresql+psycopg://me@localhost/tracker db upgrade
+    """
+    from tracker import db
+
+    engine = db.make_engine(database_url(ctx))
+    try:
+        before = db.current_revision(engine)
+        db.upgrade(engine)
+        after = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"schema: {before or 'empty'} -> {after}")
+    if not no_seed:
+        result = get_tracker(ctx, seed=False).seed()
+        click.echo(
+            f"reference data: {result.jurisdictions_added} jurisdictions and "
+            f"{result.companies_added} companies added, {result.jurisdictions_updated + result.companies_updated} updated"
+        )
+
+
+@group.command("current", context_settings=CONTEXT)
+@click.pass_context
+@handle_errors
+def current(ctx: click.Context) -> None:
+    """Print the database URL, its schema revision and the newest one.
+
+    Example: tracker db current
+    """
+    from tracker import db
+
+    engine = db.make_engine(database_url(ctx))
+    try:
+        revision, head = db.current_revision(engine), db.head_revision()
+        click.echo(f"database: {db.safe_url(engine)}")
+    finally:
+        engine.dispose()
+    click.echo(f"revision: {revision or 'none (empty database)'}")
+    click.echo(f"newest:   {head}" + ("  (up to date)" if revision == head else "  (run 'tracker db upgrade')"))
+
+
+@group.command("seed", context_settings=CONTEXT)
+@click.pass_context
+@handle_errors
+def seed(ctx: click.Context) -> None:
+    """Load the reference data (jurisdictions, companies); a second load changes nothing.
+
+    Example: tracker db seed
+    """
+    result = get_tracker(ctx, seed=False).seed()
+    click.echo(
+        f"jurisdictions: {result.jurisdictions_added} added, {result.jurisdictions_updated} updated; "
+        f"aliases: {result.aliases_added} added; companies: {result.companies_added} added, "
+        f"{result.companies_updated} updated"
+    )
+
+
+@group.command("path", context_settings=CONTEXT)
+@click.pass_context
+def path(ctx: click.Context) -> None:
+    """Print the database URL in use (the default one when none is given).
+
+    Example: sqlite3 "$(tracker db path | sed 's|sqlite:///||')"
+    """
+    from tracker import db
+
+    click.echo(db.resolve_url(database_url(ctx)))
+
+
+@group.command("refresh", context_settings=CONTEXT)
+@click.pass_context
+@handle_errors
+def refresh(ctx: click.Context) -> None:
+    """Recompute the status periods that the analyst views read (table measure_periods).
+
+    Storing facts keeps them up to date; run this after changing status_changes by hand, or
+    once after upgrading a database that already held facts.
+
+    Example: tracker db refresh
+    """
+    from tracker.report.periods import rebuild
+
+    count = rebuild(get_tracker(ctx).sessions)
+    click.echo(f"status periods: {count} computed")

@@ -1,0 +1,59 @@
+"""``tracker ingest``: load articles from files, folders, stdin and URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+import click
+
+from tracker.commands.options import (
+    CONTEXT,
+    DATE,
+    SUMMARY_FORMATS,
+    format_option,
+    get_tracker,
+    handle_errors,
+    no_op,
+)
+
+
+@click.command("ingest", context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.option("--published", type=DATE, help="Publication date of a single article (YYYY-MM-DD).")
+@click.option("--url", help="The URL a single article (a file or stdin) was published at.")
+@format_option(SUMMARY_FORMATS, help="Summary format.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.pass_context
+@handle_errors
+def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | None, url: str | None, fmt: str, progress: bool | None) -> None:
+    """Load articles: .txt, .md and .html files, folders of them, - for stdin, http(s) URLs.
+
+    Each article is stored in its own transaction; an article already stored (same text or
+    URL) is a duplicate and changes nothing. Errors name the input and the run goes on; the
+    exit code is 1 if any input failed.
+
+    \b
+    Examples:
+      tracker ingest seeds/articles
+      curl -s https://example.org/story.html | tracker ingest - --url https://example.org/story.html
+      tracker ingest note.txt --published 2021-05-19
+    """
+    from tracker.report import render
+
+    if (published or url) and len(inputs) != 1:
+        raise click.UsageError("--published and --url apply to a single article")
+    tracker = get_tracker(ctx)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar_cm = click.progressbar(length=0, label="ingesting", file=sys.stderr) if show else no_op()
+    with bar_cm as bar:
+        def step(outcome: Any) -> None:
+            if outcome.error:
+                click.echo(f"error: {outcome.where}: {outcome.error}", err=True)
+            if bar is not None:
+                bar.update(1)
+        summary = tracker.ingest(inputs, published=published, url=url, progress=step)
+    click.echo(render.summary_json(summary) if fmt == "json" else render.summary_line(summary))
+    if summary.failed:
+        sys.exit(1)
