@@ -62,8 +62,9 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="tracker")
 @click.option(
-    "--database", "database", envvar="TRACKER_DATABASE_URL", metavar="URL",
-    help="SQLAlchemy database URL [env TRACKER_DATABASE_URL; default: an SQLite file under "
+    "--database", "database", envvar="TRACKER_DATABASE_URL", metavar="URL_OR_PATH",
+    help="An SQLite file path (./fr.sqlite) or a database URL (postgres://me@host/db, "
+    "sqlite:////abs/path) [env TRACKER_DATABASE_URL; default: an SQLite file under "
     "$XDG_DATA_HOME/tracker, see 'tracker db path'].",
 )
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")

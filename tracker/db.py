@@ -33,12 +33,39 @@ def default_path() -> Path:
     return Path(base) / "tracker" / "tracker.sqlite"
 
 
+#: URL schemes people write for PostgreSQL, and the driver tracker installs for it
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+_POSTGRES_DRIVER = "postgresql+psycopg://"
+
+
 def resolve_url(url: str | None = None) -> str:
-    """The database URL: the argument, else ``$TRACKER_DATABASE_URL``, else the default file."""
+    """The database URL: the argument, else ``$TRACKER_DATABASE_URL``, else the default file.
+
+    A value without a scheme is an SQLite file path (``./fr.sqlite``, ``~/fr.sqlite``), as
+    sqlite-utils and datasette take it; ``postgres://`` and ``postgresql://`` (libpq's and
+    Heroku's spelling) mean PostgreSQL through psycopg 3.
+    """
     url = url or os.environ.get(ENV_VAR)
-    if url:
-        return url
-    return f"sqlite:///{default_path()}"
+    if not url:
+        return f"sqlite:///{default_path()}"
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return _POSTGRES_DRIVER + url[len(scheme):]
+    return url
+
+
+def sqlite_path(url: str | None = None) -> Path | None:
+    """The file an SQLite URL names (None for another database or an in-memory one)."""
+    try:
+        parsed = make_url(resolve_url(url))
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -42,7 +42,7 @@ def test_add_list_poll_remove(run, server):
         "feeds: 1 polled (1 new, 0 updated, 0 unchanged, 0 failed); entries: 2 new, 0 updated, "
         "0 unchanged, 0 duplicate, 0 failed; 0 facts extracted\n"
     )
-    assert polled.stderr == f"feed=1 result=new url={url} status=200 new=2 next_poll=2026-11-22T12:30:00Z\n"
+    assert polled.stderr == f"time=2026-11-22T12:00:00Z feed=1 result=new url={url} status=200 new=2 next_poll=2026-11-22T12:30:00Z\n"
 
     listed = run("feeds", "list")
     assert listed.stdout == (

@@ -140,7 +140,7 @@ def test_cli_draws_the_chart(tracker, db_url, tmp_path):
     result = invoke(db_url, "timeline", "--chart", str(target))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == f"chart written to {target} (1 measures)\n"
+    assert result.stderr == f"chart written to {target} (1 measure)\n"
     assert "California" in target.read_text()
 
 

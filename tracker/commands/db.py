@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.commands.options import CONTEXT, database_url, get_tracker, handle_errors
+from tracker.commands.options import CONTEXT, database_url, fail, get_tracker, handle_errors
 
 
 @click.group("db", context_settings=CONTEXT)
@@ -78,13 +78,28 @@ def seed(ctx: click.Context) -> None:
 @group.command("path", context_settings=CONTEXT)
 @click.pass_context
 def path(ctx: click.Context) -> None:
-    """Print the database URL in use (the default one when none is given).
+    """Print the database in use: an SQLite database's file path, another database's URL
+    (without its password).
 
-    Example: sqlite3 "$(tracker db path | sed 's|sqlite:///||')"
+    \b
+    Examples:
+      sqlite3 "$(tracker db path)"
+      datasette "$(tracker db path)"
     """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     from tracker import db
 
-    click.echo(db.resolve_url(database_url(ctx)))
+    url = database_url(ctx)
+    path = db.sqlite_path(url)
+    if path is not None:
+        click.echo(path)
+        return
+    try:
+        click.echo(make_url(db.resolve_url(url)).render_as_string(hide_password=True))
+    except ArgumentError:
+        fail(f"not a database URL: {db.resolve_url(url)!r}")
 
 
 @group.command("refresh", context_settings=CONTEXT)

@@ -9,9 +9,10 @@ import click
 
 from tracker.commands.options import (
     CONTEXT,
-    REPORT_FORMATS,
+    STREAMED_FORMATS,
     SUMMARY_FORMATS,
     IntervalParam,
+    emit,
     format_option,
     get_tracker,
     handle_errors,
@@ -55,7 +56,7 @@ def add(ctx: click.Context, location: str, interval: int, name: str | None, fetc
 
 
 @group.command("list", context_settings=CONTEXT)
-@format_option(REPORT_FORMATS)
+@format_option(STREAMED_FORMATS, help="table for people; json: one array; csv: a line per feed; ndjson: an object per feed.")
 @click.pass_context
 @handle_errors
 def list_(ctx: click.Context, fmt: str) -> None:
@@ -67,12 +68,39 @@ def list_(ctx: click.Context, fmt: str) -> None:
     from tracker.feeds import render
 
     rows = feeds.list_feeds(get_tracker(ctx))
-    if fmt == "json":
-        click.echo(render.feeds_json(rows))
-    elif fmt == "csv":
-        click.echo(render.feeds_csv(rows), nl=False)
-    else:
-        click.echo(render.feeds_table(rows))
+    emit(
+        fmt,
+        table=lambda: render.feeds_table(rows),
+        document=lambda: render.feeds_json(rows),
+        columns=render.FEED_COLUMNS, rows=lambda: (render.feed_dict(r) for r in rows),
+    )
+
+
+@group.command("set", context_settings=CONTEXT)
+@click.argument("key", metavar="ID_OR_URL")
+@click.option("--interval", type=IntervalParam(), help="How often to poll it (30m, 1h, 1d...); counts from its last poll.")
+@click.option("--name", help='A name to show in \'feeds list\' ("" clears it).')
+@click.option("--enable/--disable", "enabled", default=None, help="Poll it again (due at once), or stop polling it without removing it.")
+@click.pass_context
+@handle_errors
+def set_(ctx: click.Context, key: str, interval: int | None, name: str | None, enabled: bool | None) -> None:
+    """Change a feed (by id, URL or path) without removing it: its interval, name, or whether
+    it is polled.
+
+    \b
+    Examples:
+      tracker feeds set 3 --interval 6h
+      tracker feeds set 3 --disable
+      tracker feeds set https://example.org/news.rss --enable --name "City news"
+    """
+    from tracker import feeds
+    from tracker.feeds.schedule import format_interval
+
+    if interval is None and name is None and enabled is None:
+        raise click.UsageError("give at least one of --interval, --name, --enable or --disable")
+    row = feeds.update_feed(get_tracker(ctx), key, interval_seconds=interval, name=name, enabled=enabled)
+    state = "disabled" if row.disabled else f"every {format_interval(row.interval_seconds)}"
+    click.echo(f"feed {row.id}: {row.url}" + (f" ({row.name})" if row.name else "") + f", {state}")
 
 
 @group.command("remove", context_settings=CONTEXT)
@@ -97,7 +125,7 @@ def remove(ctx: click.Context, keys: tuple[str, ...]) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS, show_default=True, help="Feeds fetched in parallel.")
 @click.option("--fetch-articles", is_flag=True, help="Fetch the page each new entry links to and ingest its text.")
 @format_option(SUMMARY_FORMATS, help="Summary format.")
-@click.option("--progress/--no-progress", default=None, help="A progress bar (default: on a terminal; otherwise one log line per feed on stderr).")
+@click.option("--progress/--no-progress", default=None, help="A progress bar with the count, the rate and the time left (default: when stderr is a terminal; otherwise one log line per feed on stderr).")
 @click.pass_context
 @handle_errors
 def poll(ctx: click.Context, due: bool, feed_ids: tuple[int, ...], workers: int, fetch_articles: bool, fmt: str, progress: bool | None) -> None:
@@ -121,10 +149,12 @@ def poll(ctx: click.Context, due: bool, feed_ids: tuple[int, ...], workers: int,
 
     def step(outcome: feeds.FeedOutcome, done: int, total: int) -> None:
         if not show_bar:
-            click.echo(render.outcome_line(outcome), err=True)
+            click.echo(render.outcome_line(outcome, at=tracker.clock()), err=True)
             return
         if not bars:
-            bars.append(click.progressbar(length=total, label="polling feeds", file=sys.stderr).__enter__())
+            from tracker.commands.progress import ProgressBar
+
+            bars.append(ProgressBar(total, "polling feeds", sys.stderr).__enter__())
         bars[0].update(1)
 
     try:

@@ -24,7 +24,7 @@ from tracker.commands.options import (
 @click.option("--published", type=DATE, help="Publication date of a single article (YYYY-MM-DD).")
 @click.option("--url", help="The URL a single article (a file or stdin) was published at.")
 @format_option(SUMMARY_FORMATS, help="Summary format.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--progress/--no-progress", default=None, help="A progress bar on stderr with the count, the rate and the time left (default: when stderr is a terminal).")
 @click.pass_context
 @handle_errors
 def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | None, url: str | None, fmt: str, progress: bool | None) -> None:
@@ -40,20 +40,34 @@ def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | No
       curl -s https://example.org/story.html | tracker ingest - --url https://example.org/story.html
       tracker ingest note.txt --published 2021-05-19
     """
+    from tracker.commands.progress import ProgressBar
+    from tracker.ingest.pipeline import expand_inputs
     from tracker.report import render
 
-    if (published or url) and len(inputs) != 1:
-        raise click.UsageError("--published and --url apply to a single article")
+    articles = list(expand_inputs(inputs))
+    if published or url:
+        check_single_article(inputs, articles)
     tracker = get_tracker(ctx)
     show = sys.stderr.isatty() if progress is None else progress
-    bar_cm = click.progressbar(length=0, label="ingesting", file=sys.stderr) if show else no_op()
-    with bar_cm as bar:
+    with ProgressBar(len(articles), "ingesting", sys.stderr) if show else no_op() as bar:
         def step(outcome: Any) -> None:
             if outcome.error:
                 click.echo(f"error: {outcome.where}: {outcome.error}", err=True)
             if bar is not None:
                 bar.update(1)
-        summary = tracker.ingest(inputs, published=published, url=url, progress=step)
+        summary = tracker.ingest(articles, published=published, url=url, progress=step)
     click.echo(render.summary_json(summary) if fmt == "json" else render.summary_line(summary))
     if summary.failed:
         sys.exit(1)
+
+
+def check_single_article(inputs: tuple[str, ...], articles: list[str]) -> None:
+    """``--published`` and ``--url`` describe one article: refuse a folder (even one holding a
+    single file: what it holds may grow) and anything that expands to several articles."""
+    from pathlib import Path
+
+    folders = [i for i in inputs if i != "-" and "://" not in i and Path(i).is_dir()]
+    if folders:
+        raise click.UsageError(f"--published and --url apply to a single article, not a folder ({folders[0]})")
+    if len(articles) != 1:
+        raise click.UsageError(f"--published and --url apply to a single article, not {len(articles)} articles")

@@ -7,9 +7,11 @@ Nothing heavy is imported here at module level: ``--help`` must stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +22,31 @@ from tracker.errors import TrackerError
 if TYPE_CHECKING:
     from tracker.app import Tracker
 
+#: the distribution's name on the package index (the command is ``tracker``); install hints use it
+DISTRIBUTION = "fr-tracker"
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "TRACKER", "max_content_width": 100}
 
-#: the report formats: a table for people, JSON and CSV for scripts
+#: the report formats: a table for people, JSON and CSV for scripts (tracker.formats)
 REPORT_FORMATS = ("table", "json", "csv")
+#: the report formats of commands whose rows stream: NDJSON too, one object per line
+STREAMED_FORMATS = ("table", "json", "csv", "ndjson")
 #: the summary formats of long-running commands (ingest, feeds poll)
 SUMMARY_FORMATS = ("text", "json")
+
+
+def terminal_width(default: int = 80) -> int:
+    """The width tables are drawn to: ``$COLUMNS``, else the terminal's when stdout is one,
+    else ``default`` (so that piped output does not depend on the window); at least 40."""
+    import os
+
+    width = default
+    if os.environ.get("COLUMNS", "").isdigit():
+        width = int(os.environ["COLUMNS"])
+    elif sys.stdout.isatty():
+        with suppress(OSError, ValueError):
+            width = os.get_terminal_size(sys.stdout.fileno()).columns
+    return max(40, width)
 
 
 def fail(message: str) -> None:
@@ -73,6 +94,55 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+@dataclass(frozen=True)
+class Since:
+    """The start of a window: a day, or a duration back from today (``--since``)."""
+
+    day: dt.date | None = None
+    amount: int = 0
+    unit: str = "d"  # d(ays), w(eeks), m(onths), y(ears)
+
+    def on(self, today: dt.date) -> dt.date:
+        """The first day of the window when today is ``today``."""
+        if self.day is not None:
+            return self.day
+        from dateutil.relativedelta import relativedelta
+
+        step = {"d": relativedelta(days=1), "w": relativedelta(weeks=1), "m": relativedelta(months=1), "y": relativedelta(years=1)}
+        return today - step[self.unit] * self.amount
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(d|w|m|y)\s*$", re.I)
+
+
+class SinceParam(click.ParamType):
+    """A day (YYYY-MM-DD, YYYY-MM, YYYY) or a duration back from today: 7d, 2w, 1m, 1y.
+
+    Converts to a ``Since``; the command asks ``since.on(tracker.today())`` for the day, so
+    that tests can fix the clock.
+    """
+
+    name = "DATE|DURATION"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Since:
+        if isinstance(value, Since):
+            return value
+        if isinstance(value, dt.date):
+            return Since(day=value)
+        match = _DURATION.match(str(value))
+        if match:
+            return Since(amount=int(match.group(1)), unit=match.group(2).lower())
+        from tracker.dates import PartialDate
+
+        try:
+            return Since(day=PartialDate.parse(str(value)).start)
+        except ValueError:
+            self.fail(f"{value!r} is neither a date (2020-07-01, 2020-07, 2020) nor a duration (7d, 2w, 1m, 1y)", param, ctx)
+
+
+SINCE = SinceParam()
+
+
 class IntervalParam(click.ParamType):
     """A duration: 90s, 15m, 1h, 1h30m, 1d, 1w (or seconds)."""
 
@@ -113,3 +183,32 @@ def get_tracker(ctx: click.Context, **kwargs: Any) -> Tracker:
 @contextmanager
 def no_op() -> Iterator[None]:
     yield
+
+
+def emit(
+    fmt: str,
+    *,
+    table: Callable[[], str],
+    document: Callable[[], Any],
+    columns: tuple[str, ...] = (),
+    rows: Callable[[], Iterable[dict[str, Any]]] | None = None,
+    objects: Callable[[], Iterable[dict[str, Any]]] | None = None,
+) -> None:
+    """Print a report in ``fmt``, the same way in every command: ``table`` (text for people),
+    ``json`` (one ``document``: an object, or its JSON text), ``csv`` (a header of ``columns``, then the flat ``rows``),
+    ``ndjson`` (one of ``objects``, else of ``rows``, per line)."""
+    from tracker import formats
+
+    out = sys.stdout
+    if fmt == "json":
+        doc = document()
+        click.echo(doc if isinstance(doc, str) else formats.to_json(doc))
+    elif fmt == "csv":
+        assert rows is not None
+        formats.write_csv(columns, rows(), out)
+    elif fmt == "ndjson":
+        source = objects or rows
+        assert source is not None
+        formats.write_ndjson(source(), out)
+    else:
+        click.echo(table())

@@ -9,13 +9,16 @@ import click
 from tracker.commands.options import (
     CONTEXT,
     DATE,
-    REPORT_FORMATS,
+    DISTRIBUTION,
+    SINCE,
+    STREAMED_FORMATS,
+    Since,
+    emit,
     format_option,
     get_tracker,
     handle_errors,
+    terminal_width,
 )
-
-EXPORT_FORMATS = ("csv", "json", "ndjson")  # tracker.report.export.FORMATS
 
 
 @click.command("status", context_settings=CONTEXT)
@@ -23,7 +26,7 @@ EXPORT_FORMATS = ("csv", "json", "ndjson")  # tracker.report.export.FORMATS
 @click.option("--all", "include_all", is_flag=True, help="Every known measure with its status on that day, not only those in force.")
 @click.option("--jurisdiction", metavar="NAME", help='Only this jurisdiction: a name ("Portland, Oregon", "Portland, ME"), an alias or an OCD id.')
 @click.option("--company", metavar="NAME", help="Only this company (name, alias or product).")
-@format_option(REPORT_FORMATS)
+@format_option(STREAMED_FORMATS, help="table for people; json: one object; csv: a line per measure; ndjson: an object per measure.")
 @click.pass_context
 @handle_errors
 def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdiction: str | None, company: str | None, fmt: str) -> None:
@@ -35,36 +38,44 @@ def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdi
       tracker status --as-of 2020-07-01 --all
       tracker status --jurisdiction "Portland, Maine" --format json
     """
-    from tracker.report import render
+    from tracker.report import render, rows
 
     result = get_tracker(ctx).status(as_of, include_all=include_all, jurisdiction=jurisdiction, company=company)
-    if fmt == "json":
-        click.echo(render.status_json(result))
-    elif fmt == "csv":
-        click.echo(render.status_csv(result), nl=False)
-    else:
-        click.echo(render.status_table(result, include_all=include_all))
+    emit(
+        fmt,
+        table=lambda: render.status_table(result, include_all=include_all, width=terminal_width()),
+        document=lambda: render.status_json(result),
+        columns=rows.STATUS_COLUMNS, rows=lambda: rows.status_flat(result), objects=lambda: rows.status_ndjson(result),
+    )
 
 
 @click.command("show", context_settings=CONTEXT)
 @click.argument("measure_id", type=int)
 @click.option("--as-of", type=DATE, help="The day its status is given for (default: today).")
-@format_option(("table", "json"))
+@format_option(STREAMED_FORMATS, help="table for people; json: the measure with its history; csv and ndjson: a row per status change.")
 @click.pass_context
 @handle_errors
 def show(ctx: click.Context, measure_id: int, as_of: dt.date | None, fmt: str) -> None:
     """A measure's full history, with every piece of evidence.
 
-    Example: tracker show 3
+    \b
+    Examples:
+      tracker show 3
+      tracker show 3 --format csv > history.csv
     """
-    from tracker.report import render
+    from tracker.report import render, rows
 
     history = get_tracker(ctx).history(measure_id, as_of)
-    click.echo(render.history_json(history) if fmt == "json" else render.history_table(history))
+    emit(
+        fmt,
+        table=lambda: render.history_table(history, width=terminal_width()),
+        document=lambda: render.history_json(history),
+        columns=rows.HISTORY_COLUMNS, rows=lambda: rows.history_rows(history),
+    )
 
 
 @click.command("export", context_settings=CONTEXT)
-@format_option(EXPORT_FORMATS, help="csv: a header, then a line per row; json: one array of objects; ndjson: an object per line.")
+@format_option(STREAMED_FORMATS, default="csv", help="csv: a header, then a line per row; json: one array of objects; ndjson: an object per line; table: aligned columns for reading.")
 @click.option("--table", metavar="NAME", help="The table to export (e.g. status_changes).")
 @click.option("--view", metavar="NAME", help="The view to export (e.g. measures_current; docs/schema.md lists them).")
 @click.option("-o", "--output", metavar="PATH", type=click.Path(dir_okay=False, writable=True), help="Write to this file (default: stdout).")
@@ -94,29 +105,39 @@ def export(ctx: click.Context, fmt: str, table: str | None, view: str | None, ou
 @click.command("timeline", context_settings=CONTEXT)
 @click.option("--jurisdiction", metavar="NAME", help='Only this jurisdiction: a name ("Portland, Oregon"), an alias or an OCD id.')
 @click.option("--company", metavar="NAME", help="Only this company (name, alias or product).")
-@click.option("--since", type=DATE, help="Only what happened on or after this day.")
+@click.option("--since", type=SINCE, help="Only what happened on or after this day (2020-01-01, 2020) or in this last stretch of time (7d, 2w, 1m, 1y).")
+@format_option(STREAMED_FORMATS, help="table for people; json: one object; csv: a line per event; ndjson: an object per event.")
 @click.option("--chart", "chart_path", metavar="PATH", type=click.Path(dir_okay=False),
-              help="Draw a chart to PATH.svg or PATH.png instead of printing the text (needs matplotlib: pip install 'tracker[chart]').")
+              help=f"Draw a chart to PATH.svg or PATH.png instead of printing the text (needs matplotlib: pip install '{DISTRIBUTION}[chart]').")
 @click.pass_context
 @handle_errors
-def timeline(ctx: click.Context, jurisdiction: str | None, company: str | None, since: dt.date | None, chart_path: str | None) -> None:
+def timeline(ctx: click.Context, jurisdiction: str | None, company: str | None, since: Since | None, fmt: str, chart_path: str | None) -> None:
     """The history of measures, newest first, with the evidence for each status change.
 
     \b
     Examples:
       tracker timeline
       tracker timeline --jurisdiction "Portland, Oregon" --since 2020-01-01
+      tracker timeline --since 1y --format csv
       tracker timeline --chart timeline.png
     """
+    from tracker.report import rows
     from tracker.report.timeline import format_text, load_timeline
 
     if jurisdiction and company:
         raise click.UsageError("give --jurisdiction or --company, not both")
     tracker = get_tracker(ctx)
-    result = load_timeline(tracker.sessions, tracker.today(), jurisdiction=jurisdiction, company=company, since=since)
+    today = tracker.today()
+    result = load_timeline(tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=since.on(today) if since else None)
     if chart_path:
         from tracker.report.chart import draw_chart
 
-        click.echo(f"chart written to {draw_chart(result, chart_path)} ({len(result.measures)} measures)", err=True)
-    else:
-        click.echo(format_text(result))
+        n = len(result.measures)
+        click.echo(f"chart written to {draw_chart(result, chart_path)} ({n} measure{'' if n == 1 else 's'})", err=True)
+        return
+    emit(
+        fmt,
+        table=lambda: format_text(result, width=terminal_width()),
+        document=lambda: rows.timeline_object(result),
+        columns=rows.TIMELINE_COLUMNS, rows=lambda: rows.timeline_flat(result), objects=lambda: rows.timeline_ndjson(result),
+    )

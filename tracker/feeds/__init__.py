@@ -1,8 +1,8 @@
 """Scheduled feed ingestion: RSS and Atom feeds (URLs or local files) polled on a schedule,
 their new and changed entries ingested like articles.
 
-    add_feed / get_feed / list_feeds / remove_feed     manage
-    poll                                               poller (its docstring draws the stages)
+    add_feed / get_feed / list_feeds / update_feed / remove_feed   manage
+    poll                                 poller (its docstring draws the stages)
 
 Modules: ``retrieve`` (I/O), ``feedparse`` and ``htmltext`` (bytes to entries; no I/O),
 ``parallel`` (parsing in worker processes), ``schedule`` (when to poll next; pure),
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         NotAFeedError,
         PollLockedError,
     )
-    from .manage import FeedRow, add_feed, get_feed, list_feeds, remove_feed
+    from .manage import FeedRow, add_feed, get_feed, list_feeds, remove_feed, update_feed
     from .poller import DEFAULT_WORKERS, poll
 
 _EXPORTS = {
@@ -34,14 +34,14 @@ _EXPORTS = {
     "FeedError": "errors", "FeedExistsError": "errors", "FeedNotFoundError": "errors",
     "NotAFeedError": "errors", "PollLockedError": "errors",
     "FeedRow": "manage", "add_feed": "manage", "get_feed": "manage", "list_feeds": "manage",
-    "remove_feed": "manage",
+    "remove_feed": "manage", "update_feed": "manage",
     "DEFAULT_WORKERS": "poller", "poll": "poller",
 }
 
 __all__ = [
     "DEFAULT_WORKERS", "FeedError", "FeedExistsError", "FeedNotFoundError", "FeedOutcome",
     "FeedRow", "NotAFeedError", "PollLockedError", "PollSummary", "add_feed", "get_feed",
-    "list_feeds", "poll", "remove_feed",
+    "list_feeds", "poll", "remove_feed", "update_feed",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Adding, listing and removing feeds (the ``feeds`` table; polling is ``poller``)."""
+"""Adding, listing, changing and removing feeds (the ``feeds`` table; polling is ``poller``)."""
 
 from __future__ import annotations
 
@@ -135,6 +135,44 @@ def list_feeds(tracker) -> list[FeedRow]:  # type: ignore[no-untyped-def]
             select(Feed, counts.c.n).outerjoin(counts, counts.c.feed_id == Feed.id).order_by(Feed.id)
         ).all()
         return [_row(feed, n or 0) for feed, n in rows]
+
+
+def update_feed(
+    tracker,  # type: ignore[no-untyped-def]
+    key: str,
+    *,
+    interval_seconds: int | None = None,
+    name: str | None = None,
+    enabled: bool | None = None,
+) -> FeedRow:
+    """Change a feed (by id or address) without removing it; None leaves a setting as it is.
+
+    A new interval counts from the last poll (a feed that is backing off after failures keeps
+    its retry time); an empty ``name`` clears the name; enabling a feed clears why it was
+    disabled and makes it due at once, disabling it takes it out of ``poll --due``.
+
+    Raises:
+        FeedNotFoundError: no such feed.
+        InputError: an interval shorter than the shortest allowed.
+    """
+    if interval_seconds is not None and interval_seconds < MIN_INTERVAL:
+        raise InputError(key, f"interval too short (the shortest is {MIN_INTERVAL} s)")
+    now = tracker.clock()
+    with tracker.sessions.begin() as session:
+        feed = _lookup(session, key)
+        if interval_seconds is not None:
+            feed.interval_seconds = interval_seconds
+            if not feed.disabled and not feed.error_count:
+                base = feed.last_poll_at or now
+                feed.next_poll_at = base + dt.timedelta(seconds=interval_seconds)
+        if name is not None:
+            feed.name = name or None
+        if enabled is True and feed.disabled:
+            feed.disabled, feed.disabled_reason, feed.next_poll_at = False, None, now
+        elif enabled is False and not feed.disabled:
+            feed.disabled, feed.disabled_reason, feed.next_poll_at = True, "by 'feeds set --disable'", None
+        feed_id = feed.id
+    return get_feed(tracker, str(feed_id))
 
 
 def remove_feed(tracker, key: str) -> FeedRow:  # type: ignore[no-untyped-def]

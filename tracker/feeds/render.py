@@ -3,12 +3,12 @@ per polled feed for logs."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
+
+from tracker.formats import csv_text
 
 from .data import FeedOutcome, PollSummary
 from .manage import FeedRow
@@ -48,14 +48,15 @@ def feeds_json(rows: Sequence[FeedRow]) -> str:
     return json.dumps([feed_dict(r) for r in rows], indent=2, ensure_ascii=False)
 
 
+FEED_COLUMNS = (
+    "id", "url", "name", "title", "interval", "fetch_articles", "last_poll", "last_success",
+    "next_poll", "entries", "errors", "last_error", "disabled", "disabled_reason",
+)
+
+
 def feeds_csv(rows: Sequence[FeedRow]) -> str:
-    buffer = io.StringIO()
-    fields = list(feed_dict(rows[0]) if rows else feed_dict(_EMPTY))
-    writer = csv.DictWriter(buffer, fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in feed_dict(row).items()})
-    return buffer.getvalue()
+    """A header line, then one line per feed; booleans ``true``/``false`` (``tracker.formats``)."""
+    return csv_text(FEED_COLUMNS, (feed_dict(r) for r in rows))
 
 
 def feeds_table(rows: Sequence[FeedRow]) -> str:
@@ -106,9 +107,11 @@ def _logfmt_value(value: object) -> str:
     return text
 
 
-def outcome_line(outcome: FeedOutcome) -> str:
-    """One structured (logfmt) line about a polled feed."""
+def outcome_line(outcome: FeedOutcome, at: dt.datetime | None = None) -> str:
+    """One structured (logfmt) line about a polled feed, led by its ISO 8601 UTC time ``at``."""
     fields: list[tuple[str, object]] = [("feed", outcome.feed_id), ("result", outcome.result)]
+    if at is not None:
+        fields.insert(0, ("time", _iso(at)))
     if outcome.url:
         fields.append(("url", outcome.url))
     if outcome.status is not None:
@@ -125,8 +128,3 @@ def outcome_line(outcome: FeedOutcome) -> str:
     return " ".join(f"{k}={_logfmt_value(v)}" for k, v in fields)
 
 
-_EMPTY = FeedRow(
-    id=0, url="", name=None, title=None, interval_seconds=0, fetch_articles=False,
-    last_poll_at=None, next_poll_at=None, last_success_at=None, entries=0, error_count=0,
-    last_error=None, disabled=False, disabled_reason=None,
-)

@@ -1,0 +1,103 @@
+"""Reports as rows for scripts: the JSON objects, NDJSON lines and CSV lines of ``status``,
+``show`` and ``timeline`` (``tracker.formats`` writes them; ``render`` draws the tables).
+
+An NDJSON status row is the object of ``status --format json``'s ``measures`` list (DESIGN.md
+section 3, ``render.measure_dict``) with the report's day; CSV flattens it. A history row is one status change of a measure; a timeline row is one
+event. Booleans stay booleans here: the writers spell them ``true``/``false``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tracker.report.render import measure_dict
+from tracker.report.report import Evidence, MeasureHistory, StatusReport
+from tracker.report.timeline import Event, Timeline
+
+STATUS_COLUMNS = (
+    "as_of", "subject_type", "subject", "ocd_id", "measure_id", "kind", "scope", "status",
+    "since", "until", "uncertain", "sources",
+)
+HISTORY_COLUMNS = (
+    "measure_id", "change_id", "status", "date", "until", "open_ended", "origin", "confidence",
+    "source", "published", "quote",
+)
+TIMELINE_COLUMNS = (
+    "date", "reported_by", "measure_id", "subject_type", "subject", "kind", "scope", "status",
+    "until", "open_ended", "end_of_term", "sources", "source", "published", "quote",
+)
+
+
+def _evidence(e: Evidence) -> dict[str, Any]:
+    return {"source": e.source, "published": e.published, "quote": e.quote}
+
+
+def status_ndjson(report: StatusReport) -> Iterator[dict[str, Any]]:
+    """One object per measure, each with the report's day (``as_of``) first."""
+    for row in report.rows:
+        yield {"as_of": report.as_of.isoformat(), **measure_dict(row)}
+
+
+def status_flat(report: StatusReport) -> Iterator[dict[str, Any]]:
+    """One flat row per measure (``STATUS_COLUMNS``)."""
+    for row in report.rows:
+        s = row.state
+        yield {
+            "as_of": report.as_of, "subject_type": row.subject.type.value,
+            "subject": row.subject.name, "ocd_id": row.subject.ocd_id, "measure_id": row.measure_id,
+            "kind": row.kind, "scope": row.scope, "status": s.status.value,
+            "since": s.since, "until": s.until, "uncertain": bool(s.uncertain),
+            "sources": len({e.source for e in row.evidence}),
+        }
+
+
+def history_rows(history: MeasureHistory) -> Iterator[dict[str, Any]]:
+    """One row per status change of the measure, oldest first (``HISTORY_COLUMNS``)."""
+    for e in history.entries:
+        yield {
+            "measure_id": history.row.measure_id, "change_id": e.change_id, "status": e.status,
+            "date": e.date, "until": e.until, "open_ended": e.open_ended, "origin": e.origin,
+            "confidence": e.confidence, **_evidence(e.evidence),
+        }
+
+
+def event_object(event: Event, timeline: Timeline) -> dict[str, Any]:
+    """One event of the time line, with all its evidence."""
+    m = timeline.by_id[event.measure_id]
+    return {
+        "date": event.date.iso() if event.date else None,
+        "reported_by": event.reported_by.isoformat() if event.reported_by else None,
+        "measure_id": m.measure_id, "subject_type": m.subject_type.value, "subject": m.subject,
+        "kind": m.kind, "scope": m.scope, "status": event.status,
+        "until": event.until.iso() if event.until else None,
+        "open_ended": event.open_ended, "end_of_term": event.end_of_term,
+        "evidence": [_evidence(e) for e in event.evidence],
+    }
+
+
+def timeline_object(timeline: Timeline) -> dict[str, Any]:
+    """``timeline --format json``: the window and its events, newest first."""
+    return {
+        "today": timeline.today.isoformat(),
+        "since": timeline.since.isoformat() if timeline.since else None,
+        "events": [event_object(e, timeline) for e in timeline.events],
+    }
+
+
+def timeline_ndjson(timeline: Timeline) -> Iterator[dict[str, Any]]:
+    for event in timeline.events:
+        yield event_object(event, timeline)
+
+
+def timeline_flat(timeline: Timeline) -> Iterator[dict[str, Any]]:
+    """One flat row per event (``TIMELINE_COLUMNS``): its first evidence and how many sources."""
+    for event in timeline.events:
+        row = event_object(event, timeline)
+        evidence = row.pop("evidence")
+        first = evidence[0] if evidence else {}
+        row.update(
+            sources=len({e["source"] for e in evidence}),
+            source=first.get("source"), published=first.get("published"), quote=first.get("quote"),
+        )
+        yield row
