@@ -17,13 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tracker import DISTRIBUTION
 from tracker.errors import TrackerError
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
-
-#: the distribution's name on the package index (the command is ``tracker``); install hints use it
-DISTRIBUTION = "fr-tracker"
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "TRACKER", "max_content_width": 100}
 

@@ -1,6 +1,6 @@
 """A time line chart of measures: one row per subject, a bar per measure coloured by its status
 over time, a marker for each status change. SVG or PNG, drawn with matplotlib (an optional
-dependency: ``pip install 'tracker[chart]'``).
+dependency: ``pip install 'fr-tracker[chart]'``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from tracker import DISTRIBUTION
 from tracker.errors import TrackerError
 from tracker.report.timeline import Event, MeasureLine, Timeline
 from tracker.vocab import SubjectType
@@ -49,7 +50,7 @@ def _figure_class() -> Any:
         from matplotlib.figure import Figure
     except ImportError as e:
         raise ChartError(
-            "drawing a chart needs matplotlib: pip install 'tracker[chart]' (or pip install matplotlib)"
+            f"drawing a chart needs matplotlib: pip install '{DISTRIBUTION}[chart]' (or pip install matplotlib)"
         ) from e
     return Figure
 
@@ -80,6 +81,8 @@ def _span(timeline: Timeline) -> tuple[dt.date, dt.date]:
         days += [e.day for e in line.events if e.day]
     start = timeline.since or min(days)
     end = max(days)
+    if start > end:  # a window that starts after everything, today included
+        raise ChartError(f"nothing to draw: the window starts on {start.isoformat()}, after today")
     pad = dt.timedelta(days=max(30, (end - start).days // 40))
     return (timeline.since or start - pad), end + pad
 
@@ -92,11 +95,14 @@ def draw_chart(timeline: Timeline, path: str | Path, *, title: str | None = None
     """Draw ``timeline`` into ``path`` (``.svg`` or ``.png``); returns the path.
 
     Raises:
-        ChartError: matplotlib is not installed, or the suffix is neither .svg nor .png.
+        ChartError: matplotlib is not installed, the suffix is neither .svg nor .png, or the
+        window is empty (no measure, or it starts after today).
     """
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise ChartError(f"{path}: the chart is drawn as .svg or .png, not {path.suffix or 'no suffix'!r}")
+    if not timeline.measures:
+        raise ChartError("nothing to draw: no measure" + (f" since {timeline.since.isoformat()}" if timeline.since else ""))
     Figure = _figure_class()
     from matplotlib import dates as mdates
     from matplotlib.lines import Line2D
