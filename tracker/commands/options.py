@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracker import DISTRIBUTION
 from tracker.errors import TrackerError
 
 if TYPE_CHECKING:

@@ -6,10 +6,10 @@ import datetime as dt
 
 import click
 
+from tracker import DISTRIBUTION
 from tracker.commands.options import (
     CONTEXT,
     DATE,
-    DISTRIBUTION,
     SINCE,
     STREAMED_FORMATS,
     Since,
