@@ -84,7 +84,7 @@ def _period(row: MeasureRow) -> str:
 def status_table(report: StatusReport, *, include_all: bool = False, width: int = 80) -> str:
     """Grouped by subject: the subject on its own line, then one line per measure."""
     what = "All known measures" if include_all else "Facial-recognition measures in force"
-    lines = [f"{what} as of {report.as_of.isoformat()}", ""]
+    lines = [*textwrap.wrap(f"{what} as of {report.as_of.isoformat()}", width), ""]
     if not report.rows:
         lines.append("  (none)")
     current = None
@@ -105,11 +105,14 @@ def status_table(report: StatusReport, *, include_all: bool = False, width: int 
     for row in report.rows:
         counts[row.state.status.value] = counts.get(row.state.status.value, 0) + 1
     lines.append("")
-    lines.append(
-        f"{len(report.rows)} measure{'s' if len(report.rows) != 1 else ''}"
-        + ("" if not include_all else " (" + ", ".join(f"{n} {STATUS_LABEL[k]}" for k, n in sorted(counts.items())) + ")")
-        + ". 'tracker show ID' prints a measure's history and evidence."
-    )
+    n = len(report.rows)
+    breakdown = ", ".join(f"{c} {STATUS_LABEL[k]}" for k, c in sorted(counts.items()))
+    lines.extend(textwrap.wrap(
+        f"{n} measure{'s' if n != 1 else ''}"
+        + (f" ({breakdown})" if include_all and breakdown else "")
+        + ". 'tracker show ID' prints a measure's history and evidence.",
+        width,
+    ))
     return "\n".join(lines)
 
 
