@@ -6,7 +6,7 @@ installed only in its own virtual environment (made on first use). Prints the ti
     python bench/feeds_poll.py [--feeds 200] [--entries 50] [--workers 4] [--no-reader]
            [--reader-venv /tmp/tracker-bench-reader]
 
-Targets (DESIGN.md section 4): a first poll under 10 s, a second under 2 s, faster than reader.
+Targets (docs/benchmarks.md): a first poll under 10 s, a second under 2 s, faster than reader.
 "tracker, poller only" stubs out the extractor, to compare the feed machinery with reader's
 (reader extracts nothing); "tracker" is the full pipeline, extraction included.
 """

@@ -1,7 +1,7 @@
 """Controlled vocabularies: every closed set of values the database and the reports use.
 
 The string values are stored in the database and printed in JSON; they are part of the contract
-in DESIGN.md and must not be renamed.
+in docs/cli.md and must not be renamed.
 """
 
 from __future__ import annotations

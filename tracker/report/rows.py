@@ -1,8 +1,8 @@
 """Reports as rows for scripts: the JSON objects, NDJSON lines and CSV lines of ``status``,
 ``show`` and ``timeline`` (``tracker.formats`` writes them; ``render`` draws the tables).
 
-An NDJSON status row is the object of ``status --format json``'s ``measures`` list (DESIGN.md
-section 3, ``render.measure_dict``) with the report's day; CSV flattens it. A history row is one status change of a measure; a timeline row is one
+An NDJSON status row is the object of ``status --format json``'s ``measures`` list (docs/cli.md,
+``render.measure_dict``) with the report's day; CSV flattens it. A history row is one status change of a measure; a timeline row is one
 event. Booleans stay booleans here: the writers spell them ``true``/``false``.
 """
 

@@ -1,6 +1,6 @@
 """What is in force on a date: a pure function of a measure's status changes.
 
-The rules are those of DESIGN.md section 2:
+The rules (docs/analysts.md shows them in SQL):
 
 - changes are taken in date order, up to and including the day asked about; a change whose date
   is unknown counts from the day its source was published (``known_by``), and only when no dated
