@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import http.server
 import io
 import json
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -278,3 +282,311 @@ def test_an_unreachable_database_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot open postgresql+psycopg://nobody@127.0.0.1:1/none: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# -- conventions (issue 12; docs/cli.md) -------------------------------------------------------
+REPORT_COMMANDS = {("status",), ("show",), ("timeline",), ("export",), ("feeds", "list")}
+SUMMARY_COMMANDS = {("ingest",), ("feeds", "poll")}
+
+
+def _format_choices(command: click.Command) -> tuple[str, ...] | None:
+    for param in command.params:
+        if param.name == "fmt":
+            assert isinstance(param.type, click.Choice)
+            return tuple(param.type.choices)
+    return None
+
+
+def test_every_report_command_offers_the_same_format_names():
+    commands = dict(_commands(cli_module.cli))
+    for path in REPORT_COMMANDS:
+        assert _format_choices(commands[path]) == ("table", "json", "csv", "ndjson"), path
+    for path in SUMMARY_COMMANDS:
+        assert _format_choices(commands[path]) == ("text", "json"), path
+    # no command invents a name of its own
+    names = {c for cmd in commands.values() for c in (_format_choices(cmd) or ())}
+    assert names <= {"table", "json", "csv", "ndjson", "text"}
+
+
+@pytest.fixture
+def loaded(db_url, articles):
+    assert run(db_url, "ingest", str(articles)).exit_code == 0
+    return db_url
+
+
+def _measure_id(db_url: str, name: str) -> str:
+    report = json.loads(run(db_url, "status", "--all", "--format", "json").output)
+    return str(next(m["measure"]["id"] for m in report["measures"] if m["subject"]["name"] == name))
+
+
+@pytest.mark.parametrize(("args", "key"), [
+    (("status", "--as-of", "2020-07-01"), "measures"),
+    (("show", "AMAZON"), "history"),
+    (("timeline",), "events"),
+    (("export", "--view", "status_change_evidence"), None),
+    (("feeds", "list"), None),
+], ids=lambda a: " ".join(a[:2]) if isinstance(a, tuple) else None)
+def test_every_format_parses_and_agrees_on_the_rows(loaded, tmp_path, args, key):
+    feed = tmp_path / "news.xml"
+    feed.write_text("<rss version='2.0'><channel><title>t</title></channel></rss>", encoding="utf-8")
+    run(loaded, "feeds", "add", str(feed))
+    args = tuple(_measure_id(loaded, "Amazon") if a == "AMAZON" else a for a in args)
+    out = {fmt: run(loaded, *args, "--format", fmt) for fmt in ("table", "json", "csv", "ndjson")}
+    assert all(r.exit_code == 0 for r in out.values()), {f: r.output for f, r in out.items()}
+    document = json.loads(out["json"].stdout)
+    listed = document[key] if key else document
+    csv_rows = list(csv.DictReader(io.StringIO(out["csv"].stdout)))
+    ndjson_rows = [json.loads(line) for line in out["ndjson"].stdout.splitlines()]
+    assert len(listed) == len(csv_rows) == len(ndjson_rows) > 0
+    assert out["table"].stdout.strip() and not out["table"].stdout.lstrip().startswith(("{", "["))
+
+
+def test_status_ndjson_lines_are_the_json_measures(loaded):
+    document = json.loads(run(loaded, "status", "--all", "--format", "json").stdout)
+    lines = [json.loads(line) for line in run(loaded, "status", "--all", "--format", "ndjson").stdout.splitlines()]
+    assert [{k: v for k, v in line.items() if k != "as_of"} for line in lines] == document["measures"]
+    assert {line["as_of"] for line in lines} == {document["as_of"]}
+
+
+BOOLEAN_COLUMNS = {
+    ("status", "--all"): ("uncertain",),
+    ("show", "AMAZON"): ("open_ended",),
+    ("timeline",): ("open_ended", "end_of_term"),
+    ("export", "--view", "measures_current"): ("in_force", "uncertain"),
+    ("export", "--view", "status_change_evidence"): ("open_ended",),
+    ("export", "--table", "status_changes"): ("open_ended",),
+}
+
+
+@pytest.mark.parametrize("args", list(BOOLEAN_COLUMNS), ids=" ".join)
+def test_booleans_are_true_and_false_in_every_format(loaded, args):
+    columns = BOOLEAN_COLUMNS[args]
+    args = tuple(_measure_id(loaded, "Amazon") if a == "AMAZON" else a for a in args)
+    rows = list(csv.DictReader(io.StringIO(run(loaded, *args, "--format", "csv").stdout)))
+    assert rows
+    for column in columns:
+        assert {r[column] for r in rows} <= {"true", "false"}, column
+    for line in run(loaded, *args, "--format", "ndjson").stdout.splitlines():
+        obj = json.loads(line)
+        for column in columns:
+            if column in obj:
+                assert isinstance(obj[column], bool), (column, obj[column])
+    if args[0] == "export":
+        header, *lines = run(loaded, *args, "--format", "table").stdout.splitlines()
+        starts = [header.index(c.upper()) for c in columns]
+        for line in lines:
+            assert all(line[i:].split(" ", 1)[0] in ("true", "false") for i in starts), line
+
+
+def test_feeds_list_csv_booleans(db_url, tmp_path):
+    feed = tmp_path / "news.xml"
+    feed.write_text("<rss version='2.0'><channel><title>t</title></channel></rss>", encoding="utf-8")
+    assert run(db_url, "feeds", "add", str(feed)).exit_code == 0
+    (row,) = csv.DictReader(io.StringIO(run(db_url, "feeds", "list", "--format", "csv").stdout))
+    assert (row["fetch_articles"], row["disabled"]) == ("false", "false")
+
+
+def test_database_takes_a_plain_file_path_and_db_path_prints_it(tmp_path, monkeypatch, articles):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli_module.cli, ["--database", "./fr.sqlite", "ingest", str(articles / "oakland.txt")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "fr.sqlite").is_file()
+    printed = runner.invoke(cli_module.cli, ["--database", "./fr.sqlite", "db", "path"]).stdout
+    assert printed == f"{(tmp_path / 'fr.sqlite').resolve()}\n"  # what sqlite3 and datasette open
+    by_url = runner.invoke(cli_module.cli, ["--database", f"sqlite:///{tmp_path / 'fr.sqlite'}", "db", "path"]).stdout
+    assert by_url == printed
+    env = runner.invoke(cli_module.cli, ["db", "path"], env={"TRACKER_DATABASE_URL": "fr.sqlite"}).stdout
+    assert env == printed
+
+
+@pytest.mark.parametrize(("given", "url"), [
+    ("postgres://me:secret@db.example.org/fr", "postgresql+psycopg://me:***@db.example.org/fr"),
+    ("postgresql://me@db.example.org:5433/fr", "postgresql+psycopg://me@db.example.org:5433/fr"),
+    ("postgresql+psycopg://me@db.example.org/fr", "postgresql+psycopg://me@db.example.org/fr"),
+])
+def test_postgres_urls_mean_postgresql_through_psycopg(given, url):
+    assert CliRunner().invoke(cli_module.cli, ["--database", given, "db", "path"]).stdout == url + "\n"
+    assert db.resolve_url(given).startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize("case", ["folder of one", "folder", "two files"])
+def test_published_and_url_refuse_folders_and_several_articles(db_url, tmp_path, case):
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "oakland.txt").write_text(OAKLAND, encoding="utf-8")
+    (tmp_path / "amazon.txt").write_text(AMAZON, encoding="utf-8")
+    inputs = {
+        "folder of one": [str(one)],
+        "folder": [str(tmp_path)],
+        "two files": [str(one / "oakland.txt"), str(tmp_path / "amazon.txt")],
+    }[case]
+    for option in (["--published", "2019-07-17"], ["--url", "https://example.org/a"]):
+        result = CliRunner().invoke(cli_module.cli, ["--database", db_url, "ingest", *option, *inputs])
+        assert result.exit_code == 2, result.output
+        assert "--published and --url apply to a single article" in result.output
+        assert ("not a folder" in result.output) == (case != "two files")
+    assert json.loads(run(db_url, "status", "--all", "--format", "json").output)["measures"] == []
+
+
+def test_published_applies_to_one_file(db_url, articles):
+    result = run(db_url, "ingest", "--published", "2019-07-18", str(articles / "oakland.txt"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(run(db_url, "status", "--all", "--format", "json").output)
+    assert report["measures"][0]["evidence"][0]["published"] == "2019-07-18"
+
+
+def test_progress_bar_only_on_a_terminal_or_when_asked(db_url, articles):
+    quiet = run(db_url, "ingest", str(articles))  # CliRunner's stderr is no terminal
+    assert quiet.stderr == ""
+    shown = run(db_url, "ingest", "--progress", str(articles))
+    final = shown.stderr.rstrip("\n").split("\r")[-1]
+    assert final.startswith("ingesting [####################]  3/3  100%")
+    assert re.search(r"\d+\.\d/s  in \d+:\d\d$", final), final
+    first = shown.stderr.split("\r")[1]
+    assert "0/3" in first  # the length is known before the first article: inputs are expanded first
+
+
+def test_progress_bar_shows_count_rate_and_eta():
+    from tracker.commands.progress import ProgressBar
+
+    now = [100.0]
+    out = io.StringIO()
+    with ProgressBar(8, "working", out, width=8, clock=lambda: now[0]) as bar:
+        now[0] += 2.0
+        bar.update(2)
+        assert bar.line() == "working [##------]  2/8   25%  1.0/s  ETA 0:06"
+        now[0] += 2.0
+        bar.update(6)
+    assert out.getvalue().split("\r")[-1] == "working [########]  8/8  100%  2.0/s  in 0:04\n"
+
+
+def test_help_imports_only_click():
+    """--help and --version import no heavy module (python -X importtime cli.py --help)."""
+    root = Path(cli_module.__file__).resolve().parent
+    for args in (["--help"], ["--version"]):
+        result = subprocess.run([sys.executable, "-X", "importtime", "cli.py", *args], cwd=root,
+                                capture_output=True, text=True, check=True)
+        imported = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+        assert not imported & {"sqlalchemy", "alembic", "matplotlib", "trafilatura", "httpx", "feedparser"}, args
+
+
+def test_top_level_summaries_are_not_cut_off():
+    output = CliRunner().invoke(cli_module.cli, ["--help"], terminal_width=200).output
+    commands = dict(_commands(cli_module.cli))
+    for name in cli_module.COMMANDS:
+        summary = commands[(name,)].get_short_help_str(limit=500)
+        assert summary in " ".join(output.split()), name
+    assert "..." not in output.split("Commands:")[1]
+
+
+def _status_table(db_url: str, *args: str, columns: int | None = None) -> str:
+    env = {"COLUMNS": str(columns)} if columns else {}
+    result = CliRunner().invoke(cli_module.cli, ["--database", db_url, "status", *args], env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _count_line(table: str) -> str:
+    return " ".join(table.rstrip("\n").split("\n\n")[-1].split())
+
+
+def test_table_counts_in_words_and_never_an_empty_breakdown(db_url, articles):
+    assert _count_line(_status_table(db_url, "--all")).startswith("0 measures. ")
+    run(db_url, "ingest", str(articles / "oakland.txt"))
+    assert _count_line(_status_table(db_url)).startswith("1 measure. ")
+    assert _count_line(_status_table(db_url, "--all")).startswith("1 measure (1 in force). ")
+
+
+def test_tables_use_the_terminal_width(db_url, articles):
+    run(db_url, "ingest", str(articles))
+    narrow = _status_table(db_url, "--as-of", "2020-07-01", columns=50)
+    wide = _status_table(db_url, "--as-of", "2020-07-01", columns=160)
+    assert max(len(line) for line in narrow.splitlines()) <= 50 < max(len(line) for line in wide.splitlines())
+    piped = _status_table(db_url, "--as-of", "2020-07-01")
+    assert max(len(line) for line in piped.splitlines()) <= 80  # not a terminal: 80 columns
+
+
+@pytest.fixture
+def fixed(monkeypatch):
+    """Commands run with the fixed clock (2026-11-22)."""
+    from tracker.app import Tracker
+    from tracker.commands import options
+
+    from .conftest import fixed_clock
+
+    monkeypatch.setattr(options, "make_tracker", functools.partial(Tracker, clock=fixed_clock))
+
+
+RECENT = """Denver bars city use of face recognition
+date 2026-10-01
+
+The Denver City Council voted on September 30, 2026 to ban city agencies from using facial recognition technology.
+"""
+
+
+@pytest.mark.parametrize(("since", "shown"), [
+    ("1y", "2025-11-22"), ("6m", "2026-05-22"), ("30d", "2026-10-23"), ("2w", "2026-11-08"),
+    ("2020-07-01", "2020-07-01"), ("2020", "2020-01-01"),
+])
+def test_since_takes_dates_and_durations(db_url, articles, fixed, since, shown):
+    result = run(db_url, "timeline", "--since", since, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["since"] == shown
+
+
+def test_since_duration_selects_the_window(db_url, articles, fixed, tmp_path):
+    (tmp_path / "recent.txt").write_text(RECENT, encoding="utf-8")
+    run(db_url, "ingest", str(articles), str(tmp_path / "recent.txt"))
+    events = json.loads(run(db_url, "timeline", "--since", "3m", "--format", "json").stdout)["events"]
+    assert [(e["subject"], e["date"]) for e in events] == [("Denver, CO", "2026-09-30")]
+    everything = json.loads(run(db_url, "timeline", "--format", "json").stdout)["events"]
+    assert len(everything) > len(events)
+
+
+def test_a_bad_since_is_a_usage_error(db_url):
+    result = CliRunner().invoke(cli_module.cli, ["--database", db_url, "timeline", "--since", "7 days ago"])
+    assert result.exit_code == 2
+    assert "neither a date" in result.output and "7d" in result.output
+
+
+def test_a_chart_of_an_empty_window_says_so(db_url, articles, fixed, tmp_path):
+    pytest.importorskip("matplotlib")
+    empty = CliRunner().invoke(cli_module.cli, ["--database", db_url, "timeline", "--chart", str(tmp_path / "a.svg")])
+    assert (empty.exit_code, empty.stderr) == (1, "error: nothing to draw: no measure\n")
+    run(db_url, "ingest", str(articles))
+    future = CliRunner().invoke(cli_module.cli, ["--database", db_url, "timeline", "--since", "2030-01-01", "--chart", str(tmp_path / "b.svg")])
+    assert (future.exit_code, future.stderr) == (1, "error: nothing to draw: the window starts on 2030-01-01, after today\n")
+    assert not (tmp_path / "a.svg").exists() and not (tmp_path / "b.svg").exists()
+
+
+def test_evaluate_runs_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli_module.cli, ["evaluate", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["facts"]["expected"] > 0
+
+
+def test_docs_point_only_to_files_in_the_repository():
+    root = Path(cli_module.__file__).resolve().parent
+    for doc in [root / "README.md", root / "CHANGELOG.md", *sorted((root / "docs").glob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target:
+                continue
+            assert (doc.parent / target).exists(), f"{doc.name} links to {target}"
+        for name in re.findall(r"\b([A-Z][A-Z_]+\.md)\b", text):
+            assert (root / name).exists(), f"{doc.name} cites {name}"
+
+
+def test_the_distribution_has_a_name_of_its_own_and_hints_use_it():
+    import tomllib
+
+    from tracker import DISTRIBUTION
+
+    root = Path(cli_module.__file__).resolve().parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == DISTRIBUTION != "tracker"
+    assert project["scripts"] == {"tracker": "cli:main"}  # the command keeps its name
+    help_text = " ".join(CliRunner().invoke(cli_module.cli, ["timeline", "--help"]).output.split())
+    assert f"pip install '{DISTRIBUTION}[chart]'" in help_text

@@ -117,7 +117,51 @@ def test_a_bad_interval_is_a_usage_error(run):
     assert result.exit_code == 2 and "interval too short" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["add", "list", "remove", "poll"])
+@pytest.mark.parametrize("command", ["add", "list", "set", "remove", "poll"])
 def test_every_feeds_command_has_help_with_an_example(command):
     result = CliRunner().invoke(cli.cli, ["feeds", command, "--help"])
     assert result.exit_code == 0 and "tracker feeds" in result.stdout
+
+
+def test_feeds_set_changes_a_feed_without_removing_it(run, server):
+    url = server.route("/news.xml", rss(item(1), title="City news"))
+    run("feeds", "add", url, "--interval", "30m")
+    run("feeds", "poll", "--no-progress")  # polled at 12:00, next at 12:30
+
+    changed = run("feeds", "set", "1", "--interval", "6h", "--name", "News")
+    assert (changed.exit_code, changed.stdout) == (0, f"feed 1: {url} (News), every 6h\n")
+    (row,) = json.loads(run("feeds", "list", "--format", "json").stdout)
+    assert (row["interval"], row["name"], row["next_poll"], row["entries"]) == ("6h", "News", "2026-11-22T18:00:00Z", 1)
+
+    disabled = run("feeds", "set", url, "--disable")
+    assert disabled.stdout == f"feed 1: {url} (News), disabled\n"
+    (row,) = json.loads(run("feeds", "list", "--format", "json").stdout)
+    assert (row["disabled"], row["next_poll"], row["entries"]) == (True, None, 1)
+    assert "disabled" in run("feeds", "list").stdout.splitlines()[1]
+
+    enabled = run("feeds", "set", "1", "--enable", "--name", "")
+    assert enabled.stdout == f"feed 1: {url}, every 6h\n"
+    (row,) = json.loads(run("feeds", "list", "--format", "json").stdout)
+    assert (row["disabled"], row["disabled_reason"], row["name"], row["next_poll"]) == (False, None, None, "2026-11-22T12:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("feeds", "set", "1"), 2, "give at least one of --interval, --name, --enable or --disable"),
+        (("feeds", "set", "9", "--disable"), 1, "error: no feed 9 (see 'tracker feeds list')"),
+        (("feeds", "set", "1", "--interval", "5s"), 2, "interval too short"),
+    ],
+)
+def test_feeds_set_errors(run, server, args, code, message):
+    run("feeds", "add", server.url("/a.xml"))
+    result = run(*args)
+    assert result.exit_code == code and message in result.stderr
+
+
+def test_feed_log_lines_start_with_an_iso_time(run, server):
+    run("feeds", "add", server.route("/a.xml", rss(item(1))))
+    run("feeds", "add", server.url("/missing.xml"))
+    lines = run("feeds", "poll", "--no-progress").stderr.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith("time=2026-11-22T12:00:00Z feed=") for line in lines)
