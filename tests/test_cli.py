@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import http.server
 import io
@@ -552,12 +553,23 @@ def test_a_bad_since_is_a_usage_error(db_url):
 
 def test_a_chart_of_an_empty_window_says_so(db_url, articles, fixed, tmp_path):
     pytest.importorskip("matplotlib")
-    empty = CliRunner().invoke(cli_module.cli, ["--database", db_url, "timeline", "--chart", str(tmp_path / "a.svg")])
-    assert (empty.exit_code, empty.stderr) == (1, "error: nothing to draw: no measure\n")
+    empty = run(db_url, "timeline", "--chart", str(tmp_path / "a.svg"))
+    assert empty.stderr == f"chart written to {tmp_path / 'a.svg'} (0 measures; nothing to show: no measure)\n"
     run(db_url, "ingest", str(articles))
-    future = CliRunner().invoke(cli_module.cli, ["--database", db_url, "timeline", "--since", "2030-01-01", "--chart", str(tmp_path / "b.svg")])
-    assert (future.exit_code, future.stderr) == (1, "error: nothing to draw: the window starts on 2030-01-01, after today\n")
-    assert not (tmp_path / "a.svg").exists() and not (tmp_path / "b.svg").exists()
+    future = run(db_url, "timeline", "--since", "2030-01-01", "--chart", str(tmp_path / "b.svg"))
+    assert future.stderr == (f"chart written to {tmp_path / 'b.svg'} "
+                             "(0 measures; nothing to show: the window starts on 2030-01-01, after today)\n")
+    assert (tmp_path / "a.svg").stat().st_size > 0 and (tmp_path / "b.svg").stat().st_size > 0
+
+
+def test_an_empty_window_runs_forward(tracker, articles):
+    from tracker.report.chart import _span
+    from tracker.report.timeline import load_timeline
+
+    tracker.ingest([str(articles)])
+    window = load_timeline(tracker.sessions, tracker.today(), since=dt.date(2030, 1, 1))
+    start, end = _span(window)
+    assert start == dt.date(2030, 1, 1) < end
 
 
 def test_evaluate_runs_from_any_directory(tmp_path, monkeypatch):

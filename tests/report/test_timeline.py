@@ -117,7 +117,7 @@ def test_chart_needs_svg_or_png(tracker, tmp_path):
 
 def test_chart_without_matplotlib_is_a_clear_error(tracker, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(chart.ChartError, match=r"pip install 'tracker\[chart\]'"):
+    with pytest.raises(chart.ChartError, match=r"pip install 'fr-tracker\[chart\]'"):
         chart.draw_chart(timeline(tracker), tmp_path / "chart.png")
 
 

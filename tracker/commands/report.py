@@ -130,10 +130,11 @@ def timeline(ctx: click.Context, jurisdiction: str | None, company: str | None, 
     today = tracker.today()
     result = load_timeline(tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=since.on(today) if since else None)
     if chart_path:
-        from tracker.report.chart import draw_chart
+        from tracker.report.chart import draw_chart, empty_reason, is_empty
 
-        n = len(result.measures)
-        click.echo(f"chart written to {draw_chart(result, chart_path)} ({n} measure{'' if n == 1 else 's'})", err=True)
+        n = 0 if is_empty(result) else len(result.measures)
+        note = f"; {empty_reason(result)}" if is_empty(result) else ""
+        click.echo(f"chart written to {draw_chart(result, chart_path)} ({n} measure{'' if n == 1 else 's'}{note})", err=True)
         return
     emit(
         fmt,

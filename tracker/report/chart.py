@@ -81,10 +81,22 @@ def _span(timeline: Timeline) -> tuple[dt.date, dt.date]:
         days += [e.day for e in line.events if e.day]
     start = timeline.since or min(days)
     end = max(days)
-    if start > end:  # a window that starts after everything, today included
-        raise ChartError(f"nothing to draw: the window starts on {start.isoformat()}, after today")
+    if start > end:  # a window that starts after today: empty, drawn forward, never reversed
+        return start, start + dt.timedelta(days=90)
     pad = dt.timedelta(days=max(30, (end - start).days // 40))
     return (timeline.since or start - pad), end + pad
+
+
+def is_empty(timeline: Timeline) -> bool:
+    """Whether the chart's window holds nothing: no measure, or a window that starts after today."""
+    return not timeline.measures or (timeline.since is not None and timeline.since > timeline.today)
+
+
+def empty_reason(timeline: Timeline) -> str:
+    """What an empty chart says instead of bars."""
+    if timeline.since is not None and timeline.since > timeline.today:
+        return f"nothing to show: the window starts on {timeline.since.isoformat()}, after today"
+    return "nothing to show: no measure" + (f" since {timeline.since.isoformat()}" if timeline.since else "")
 
 
 def _event_visible(event: Event, start: dt.date) -> bool:
@@ -95,20 +107,20 @@ def draw_chart(timeline: Timeline, path: str | Path, *, title: str | None = None
     """Draw ``timeline`` into ``path`` (``.svg`` or ``.png``); returns the path.
 
     Raises:
-        ChartError: matplotlib is not installed, the suffix is neither .svg nor .png, or the
-        window is empty (no measure, or it starts after today).
+        ChartError: matplotlib is not installed, or the suffix is neither .svg nor .png.
+
+    An empty window (no measure, or one that starts after today) is drawn as an empty chart
+    that says so, on an axis that runs forward.
     """
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise ChartError(f"{path}: the chart is drawn as .svg or .png, not {path.suffix or 'no suffix'!r}")
-    if not timeline.measures:
-        raise ChartError("nothing to draw: no measure" + (f" since {timeline.since.isoformat()}" if timeline.since else ""))
     Figure = _figure_class()
     from matplotlib import dates as mdates
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    rows = _rows(timeline)
+    rows = [] if is_empty(timeline) else _rows(timeline)
     lanes = sum(len(lines) for _, lines in rows)
     start, end = _span(timeline)
     x0, x1 = mdates.date2num(start), mdates.date2num(end)
@@ -152,7 +164,7 @@ def draw_chart(timeline: Timeline, path: str | Path, *, title: str | None = None
         ax.text(today, -GAP / 2, f" today ({timeline.today.isoformat()})", fontsize=7.5,
                 va="bottom", ha="left", color="#444444")
     if not rows:
-        ax.text((x0 + x1) / 2, 0.4, "no measures to draw", ha="center", va="center", fontsize=11)
+        ax.text((x0 + x1) / 2, 0.4, empty_reason(timeline), ha="center", va="center", fontsize=11)
 
     handles = [Patch(facecolor=STATUS_COLOURS[s], edgecolor="none", label=STATUS_LABELS[s]) for s in STATUS_COLOURS]
     handles.append(Patch(facecolor="#009E73", alpha=0.45, hatch="////", edgecolor="white",
