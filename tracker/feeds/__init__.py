@@ -1,8 +1,8 @@
 """Scheduled feed ingestion: RSS and Atom feeds (URLs or local files) polled on a schedule,
 their new and changed entries ingested like articles.
 
-    add_feed / get_feed / list_feeds / update_feed / remove_feed   manage
-    poll                                 poller (its docstring draws the stages)
+    add_feed / get_feed / list_feeds / update_feed / remove_feed    manage
+    poll                                                             poller (its docstring draws the stages)
 
 Modules: ``retrieve`` (I/O), ``feedparse`` and ``htmltext`` (bytes to entries; no I/O),
 ``parallel`` (parsing in worker processes), ``schedule`` (when to poll next; pure),
