@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from tracker import __version__
-from tracker.commands.options import CONTEXT
+from tracker.commands.options import CONTEXT, Group
 
 #: command name -> "module:attribute" under tracker.commands, in the order help lists them
 COMMANDS = {
@@ -31,8 +31,9 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use (Click's documented lazy pattern)."""
+class LazyGroup(Group):
+    """A group whose subcommands are imported on first use (Click's documented lazy pattern);
+    its help lists their whole summaries (``Group``)."""
 
     def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,17 +47,6 @@ class LazyGroup(click.Group):
             return super().get_command(ctx, cmd_name)
         module, attr = self.lazy[cmd_name].split(":")
         return getattr(importlib.import_module(f"tracker.commands.{module}"), attr)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List the commands with their whole one-line summary, never cut off."""
-        rows = []
-        for name in self.list_commands(ctx):
-            cmd = self.get_command(ctx, name)
-            if cmd is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(limit=200)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings=CONTEXT)

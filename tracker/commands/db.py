@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from tracker.commands.options import CONTEXT, database_url, fail, get_tracker, handle_errors
+from tracker.commands.options import CONTEXT, Group, database_url, fail, get_tracker, handle_errors
 
 
-@click.group("db", context_settings=CONTEXT)
+@click.group("db", cls=Group, context_settings=CONTEXT)
 def group() -> None:
     """Create, upgrade and inspect the database."""
 

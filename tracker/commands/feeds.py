@@ -11,6 +11,7 @@ from tracker.commands.options import (
     CONTEXT,
     STREAMED_FORMATS,
     SUMMARY_FORMATS,
+    Group,
     IntervalParam,
     emit,
     format_option,
@@ -21,7 +22,7 @@ from tracker.commands.options import (
 DEFAULT_WORKERS = 4  # tracker.feeds.DEFAULT_WORKERS, repeated so that --help imports nothing
 
 
-@click.group("feeds", context_settings=CONTEXT)
+@click.group("feeds", cls=Group, context_settings=CONTEXT)
 def group() -> None:
     """Poll RSS and Atom feeds (URLs or local files) on a schedule and ingest their entries.
 

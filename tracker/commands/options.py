@@ -32,6 +32,21 @@ STREAMED_FORMATS = ("table", "json", "csv", "ndjson")
 SUMMARY_FORMATS = ("text", "json")
 
 
+class Group(click.Group):
+    """A command group whose help lists each command's whole one-line summary, never cut off
+    (Click cuts them at the width left beside the names)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=200)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def terminal_width(default: int = 80) -> int:
     """The width tables are drawn to: ``$COLUMNS``, else the terminal's when stdout is one,
     else ``default`` (so that piped output does not depend on the window); at least 40."""
