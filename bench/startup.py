@@ -4,10 +4,11 @@ heavy modules they import (they should import none: only Click).
     python bench/startup.py [--runs 20] [--limit 0.3]
 
 Each command runs ``--runs`` times as a fresh ``python cli.py ...`` process; the figures are the
-median and the fastest wall-clock time, and the median CPU time (user + sys, which a busy
-machine inflates less). The target (issue 12): under 0.3 s. A bare ``python -c pass`` is timed
-beside them as the floor. The heavy-import check runs ``python -X importtime cli.py --help``.
-Exits 1 when a median is over the limit or a heavy module is imported.
+median and the fastest wall-clock time, and the median CPU time (user + sys, which a machine
+busy with other work inflates far less than the wall clock). The target (issue 12): under
+0.3 s; the limit is checked on the CPU time. A bare ``python -c pass`` is timed beside them as
+the floor. The heavy-import check runs ``python -X importtime cli.py --help``. Exits 1 when a
+command's median CPU time is over the limit or a heavy module is imported.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def heavy_imports() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--limit", type=float, default=0.3, help="seconds (median wall clock)")
+    parser.add_argument("--limit", type=float, default=0.3, help="seconds (median CPU time)")
     options = parser.parse_args()
 
     py = sys.executable
@@ -75,7 +76,7 @@ def main() -> int:
     for label, args in cases.items():
         median, fastest, cpu = time_command(args, options.runs)
         print(f"{label:<26} {median:>7.3f}s {fastest:>7.3f}s {cpu:>7.3f}s")
-        if "floor" not in label and median > options.limit:
+        if "floor" not in label and cpu > options.limit:
             over.append(label)
     heavy = heavy_imports()
     print(f"heavy modules imported by --help: {', '.join(heavy) if heavy else 'none'}")
