@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from tracker import __version__
-from tracker.commands.options import CONTEXT, Group
+from tracker.commands.options import CONTEXT, Group, log_formatter
 
 #: command name -> "module:attribute" under tracker.commands, in the order help lists them
 COMMANDS = {
@@ -69,8 +69,9 @@ def cli(ctx: click.Context, database: str | None, verbose: int) -> None:
       tracker status                         # what is in force today
       tracker status --as-of 2020-07-01 --all --format json
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(log_formatter())
+    logging.basicConfig(level=max(logging.WARNING - 10 * verbose, logging.DEBUG), handlers=[handler])
     ctx.obj = {"database": database}
 
 

@@ -165,3 +165,11 @@ def test_feed_log_lines_start_with_an_iso_time(run, server):
     lines = run("feeds", "poll", "--no-progress").stderr.splitlines()
     assert len(lines) == 2
     assert all(line.startswith("time=2026-11-22T12:00:00Z feed=") for line in lines)
+
+
+def test_log_lines_start_with_an_iso_time():
+    import logging
+
+    record = logging.LogRecord("tracker.feeds.poller", logging.WARNING, __file__, 1, "feed %s: %s", (3, "HTTP 404"), None)
+    record.created = 1795867200.0  # 2026-11-28T12:00:00Z
+    assert options.log_formatter().format(record) == "2026-11-28T12:00:00Z WARNING tracker.feeds.poller: feed 3: HTTP 404"

@@ -7,8 +7,10 @@ Nothing heavy is imported here at module level: ``--help`` must stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -45,6 +47,14 @@ class Group(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def log_formatter() -> logging.Formatter:
+    """Log lines on stderr, each led by its ISO 8601 UTC time, as the feed log lines are:
+    ``2026-11-22T12:00:00Z WARNING tracker.feeds.poller: feed 3: HTTP 404``."""
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    return formatter
 
 
 def terminal_width(default: int = 80) -> int:
