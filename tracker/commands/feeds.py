@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 import click
@@ -146,16 +147,19 @@ def poll(ctx: click.Context, due: bool, feed_ids: tuple[int, ...], workers: int,
 
     tracker = get_tracker(ctx)
     show_bar = sys.stderr.isatty() if progress is None else progress
+    started = time.monotonic()
     bars: list[Any] = []
 
     def step(outcome: feeds.FeedOutcome, done: int, total: int) -> None:
         if not show_bar:
             click.echo(render.outcome_line(outcome, at=tracker.clock()), err=True)
             return
-        if not bars:
+        if not bars:  # the number of feeds is known once the first one is done
             from tracker.commands.progress import ProgressBar
 
-            bars.append(ProgressBar(total, "polling feeds", sys.stderr).__enter__())
+            bar = ProgressBar(total, "polling feeds", sys.stderr)
+            bar.started = started  # the rate and the time left count from the start of the poll
+            bars.append(bar.__enter__())
         bars[0].update(1)
 
     try:

@@ -1,5 +1,6 @@
 """Scheduled feed ingestion: RSS and Atom feeds (URLs or local files) polled on a schedule,
-their new and changed entries ingested like articles.
+their new and changed entries ingested like articles. It takes feed addresses and gives stored
+sources (one per entry) and each feed's state (its last poll, next poll and last error).
 
     add_feed / get_feed / list_feeds / update_feed / remove_feed    manage
     poll                                                             poller (its docstring draws the stages)
