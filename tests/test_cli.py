@@ -448,6 +448,14 @@ def test_progress_bar_only_on_a_terminal_or_when_asked(db_url, articles):
     assert "0/3" in first  # the length is known before the first article: inputs are expanded first
 
 
+def test_errors_print_above_the_progress_bar(db_url, articles, tmp_path):
+    shown = run(db_url, "ingest", "--progress", str(tmp_path / "missing.txt"), str(articles / "oakland.txt"))
+    lines = shown.stderr.split("\n")
+    error = next(line for line in lines if "error:" in line)
+    assert error.split("\r")[-1].rstrip() == f"error: {tmp_path / 'missing.txt'}: no such file or folder"
+    assert lines[-2].split("\r")[-1].startswith("ingesting [####################]  2/2  100%")
+
+
 def test_progress_bar_shows_count_rate_and_eta():
     from tracker.commands.progress import ProgressBar
 

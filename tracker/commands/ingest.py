@@ -51,10 +51,14 @@ def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | No
     show = sys.stderr.isatty() if progress is None else progress
     with ProgressBar(len(articles), "ingesting", sys.stderr) if show else no_op() as bar:
         def step(outcome: Any) -> None:
-            if outcome.error:
-                click.echo(f"error: {outcome.where}: {outcome.error}", err=True)
-            if bar is not None:
-                bar.update(1)
+            text = f"error: {outcome.where}: {outcome.error}" if outcome.error else None
+            if bar is None:
+                if text:
+                    click.echo(text, err=True)
+                return
+            if text:
+                bar.message(text)
+            bar.update(1)
         summary = tracker.ingest(articles, published=published, url=url, progress=step)
     click.echo(render.summary_json(summary) if fmt == "json" else render.summary_line(summary))
     if summary.failed:

@@ -54,6 +54,12 @@ class ProgressBar:
         if self.done >= self.total or self._drawn_at is None or now - self._drawn_at >= 0.1:
             self.draw()
 
+    def message(self, text: str) -> None:
+        """Print a line above the bar (an error), then draw the bar again under it."""
+        self.file.write("\r" + text.ljust(self._last_len) + "\n")
+        self._last_len = 0
+        self.draw()
+
     def line(self, final: bool = False) -> str:
         """The bar as text: label, bar, count, percentage, rate, and the time left (or taken)."""
         elapsed = self.clock() - self.started
