@@ -103,9 +103,36 @@ _MONTHS = synonyms(
 _EXTRA_MONTHS = {w for cue in ("May", "July") for w in _load(_DATA / "spin_extra.tsv").get(cue, {})}
 _YEAR = r"(?:19|20)\d{2}\b"
 _GERUND = r"(?!(?:during|nothing|something|anything|everything|thing|things|king|spring|bring|string|ring)\b)[a-z]+ing\b"
+_EXTENDED = {k: v for k, v in synonyms("extend").items() if v == "extended"}
 _EXPIRE = {k: v for k, v in synonyms("expire").items() if not k.startswith(("go", "went"))}
 
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str], tuple[str, ...]]
+_TOKEN = re.compile(r"[a-z]+")
+
+
+class Anchor:
+    """Phrases of which a text must contain one for a slot to be worth running: a set test for
+    single words, a substring test for phrases of several (whose first word is present)."""
+
+    def __init__(self, *groups: Iterable[str]) -> None:
+        phrases = {" ".join(_TOKEN.findall(p.lower())) for g in groups for p in g}
+        self.words = frozenset(p for p in phrases if " " not in p)
+        multi: dict[str, list[str]] = {}
+        for p in phrases - self.words:
+            multi.setdefault(p.split(" ", 1)[0], []).append(p)
+        self.multi = multi
+        self.firsts = frozenset(multi)
+
+    def met(self, words: set[str], flat: str) -> bool:
+        if not self.words.isdisjoint(words):
+            return True
+        return any(p in flat for w in self.firsts.intersection(words) for p in self.multi[w])
+
+
+def _anchors(*groups: Iterable[str]) -> Anchor:
+    return Anchor(*groups)
+
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str], tuple[Anchor, ...]]
 
 
 def _recognition(m: re.Match[str]) -> str:
@@ -125,7 +152,16 @@ def _until(m: re.Match[str]) -> str:
 
 
 def _month(m: re.Match[str]) -> str:
-    return _MONTHS[_key(m["w"])] + m["rest"]
+    word = m["w"]
+    if word[:1].islower() and word.lower() not in _EXTRA_MONTHS:
+        return m[0]  # a month is written with a capital; "could" and "might" are the exceptions
+    month = _MONTHS.get(word.lower())
+    return m[0] if month is None else month + m[0][len(word):]
+
+
+def _month_day(m: re.Match[str]) -> str:
+    month = _MONTHS.get(m["w"].lower())
+    return m[0] if month is None else m[0].replace(m["w"], month, 1)
 
 
 def _council(m: re.Match[str]) -> str:
@@ -145,84 +181,93 @@ def _replace(group: str, table: dict[str, str]) -> Callable[[re.Match[str]], str
     return sub
 
 
-def _rules() -> list[Rule]:
-    """The slots, in the order they run (a later slot sees what an earlier one put back)."""
-    recognition = alternation(synonyms("recognition"))
-    law = alternation(["law", *synonyms("law")])
-    enforcement = alternation(["enforcement", *synonyms("enforcement")])
-    until = alternation(["until", *synonyms("until")])
-    further = alternation(["further", *synonyms("further")])
-    notice = alternation(["notice", *synonyms("notice")])
-    months_wn = alternation((w for w in _MONTHS if w not in _EXTRA_MONTHS), capitalized=True)
-    months_extra = alternation(_EXTRA_MONTHS)
+def _rules() -> list[Rule]:  # noqa: C901
+    """The slots, in the order they run (a later slot sees what an earlier one put back). Each
+    comes with the word sets the text must meet, one word of each, for it to be worth running."""
     city = synonyms("city", "town")
-    council = alternation(["council", *synonyms("council")])
-    nouns = alternation([*_MEASURE_NOUNS, *_BILL])
-    plurals = alternation(_PLURAL_NOUNS)
     stop = synonyms("stop")
     government = synonyms("government")
     recently = synonyms("recently")
-    rules: list[tuple[str, Callable[[re.Match[str]], str], tuple[str, ...], int]] = [
+    spun_law = [*synonyms("law"), *synonyms("enforcement")]
+    spun_until = [*synonyms("until"), *synonyms("further"), *synonyms("notice")]
+    spun_council = [*city, *synonyms("council")]
+    nouns = [*_MEASURE_NOUNS, *_BILL]
+    word = r"[A-Za-z]+"
+    rules: list[tuple[str, Callable[[re.Match[str]], str], tuple[Anchor, ...], int]] = [
         # "facial acknowledgment" -> facial recognition
-        (rf"\b(?P<a>facial|face)[\s-]+(?P<b>{recognition})\b", _recognition, ("fac",), re.I),
-        # "legislation enforcement", "law requirement" -> law enforcement
-        (rf"\b(?P<a>{law})\s+(?P<b>{enforcement})\b", _law_enforcement, (), re.I),
-        # "till further discover" -> until further notice
-        (rf"\b(?P<u>{until})\s+(?P<f>{further})\s+(?P<n>{notice})\b", _until, ("til",), re.I),
-        # "Could 2019", "Marching 31, 2020" -> the month, before a year
         (
-            rf"\b(?P<w>{months_wn}|(?i:{months_extra}))(?P<rest>\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR})",
-            _month, (), 0,
+            rf"\b(?P<a>facial|face)[\s-]+(?P<b>{alternation(synonyms('recognition'))})\b",
+            _recognition, (_anchors(["facial", "face"]), _anchors(synonyms("recognition"))), re.I,
         ),
+        # "legislation enforcement", "law requirement" -> law enforcement
+        (
+            rf"\b(?P<a>{alternation(['law', *synonyms('law')])})\s+(?P<b>{alternation(['enforcement', *synonyms('enforcement')])})\b",
+            _law_enforcement, (_anchors(["law", *synonyms("law")]), _anchors(["enforcement", *synonyms("enforcement")]), _anchors(spun_law)), re.I,
+        ),
+        # "till further discover" -> until further notice
+        (
+            rf"\b(?P<u>{alternation(['until', *synonyms('until')])})\s+(?P<f>{alternation(['further', *synonyms('further')])})\s+(?P<n>{alternation(['notice', *synonyms('notice')])})\b",
+            _until, (_anchors(["until", *synonyms("until")]), _anchors(["further", *synonyms("further")]), _anchors(spun_until)), re.I,
+        ),
+        # "Could 2019", "Marching 31, 2020" -> the month, before a year
+        (rf"\b(?P<w>{word})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}", _month, (_anchors(_MONTHS),), 0),
         # "on Could 14" -> the month, before a day after a preposition
         (
-            rf"\b(?:on|since|until|by|from|in)\s+(?P<w>{months_wn}|{alternation(_EXTRA_MONTHS, capitalized=True)})\s+\d{{1,2}}\b(?!\s*(?:per|percent|%))",
-            _replace("w", _MONTHS), (), 0,
+            r"\b(?:on|since|until|by|from|in)\s+(?P<w>[A-Z][a-z]+)\s+\d{1,2}\b(?!\s*(?:per|percent|%))",
+            _month_day, (_anchors(_MONTHS),), 0,
         ),
         # "the metropolis council", "the town board" -> city council
-        (rf"\b(?P<a>city|town|{alternation(city)})\s+(?P<b>{council})\b", _council, (), re.I),
+        (
+            rf"\b(?P<a>{alternation(['city', 'town', *city])})\s+(?P<b>{alternation(['council', *synonyms('council')])})\b",
+            _council, (_anchors(["city", "town", *city]), _anchors(["council", *synonyms("council")]), _anchors(spun_council)), re.I,
+        ),
         # "the first US metropolis to" -> city
         (
             rf"\b(?:the|a|an|US|U\.S\.|American|its|every|each|another|other)\s+(?:[\w-]+\s+)?(?P<c>{alternation(city)})\b",
-            _replace("c", city), (), re.I,
+            _replace("c", city), (_anchors(city),), re.I,
         ),
         # "authorities use of" -> government use of
         (
             rf"\b(?P<g>{alternation(government)})(?=\s+(?:use|usage|utilization|utilisation)\s+of\b)",
-            _replace("g", government), (), re.I,
+            _replace("g", government), (_anchors(government), _anchors(["use", "usage", "utilization", "utilisation"])), re.I,
         ),
         # "didn't go a proposed ban", "handed laws", "prolonged its moratorium" -> the cue verb
         (
-            rf"\b(?P<v>{alternation(_LEG_VERBS)})(?=\s+(?:{_DET}\s+(?:[\w-]+\s+){{0,2}}?(?:{nouns})|(?:[\w-]+\s+)?(?:{plurals}))\b)",
-            _replace("v", _LEG_VERBS), (), re.I,
+            rf"\b(?P<v>{alternation(_LEG_VERBS)})(?=\s+(?:{_DET}\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(nouns)})|(?:[\w-]+\s+)?(?:{alternation(_PLURAL_NOUNS)}))\b)",
+            _replace("v", _LEG_VERBS), (_anchors(_LEG_VERBS), _anchors(nouns)), re.I,
+        ),
+        # "the moratorium was being prolonged" -> extended
+        (
+            rf"\b(?:ban|moratorium|pause|prohibition|halt|it)\s+(?:(?:was|is|has\s+been|had\s+been|will\s+be|would\s+be|being|was\s+being|is\s+being)\s+)?(?P<v>{alternation(_EXTENDED)})\b",
+            _replace("v", _EXTENDED), (_anchors(_EXTENDED),), re.I,
         ),
         # "passed a modified invoice", "the invoice that would ban" -> bill
         (
             rf"\b{_BILL_CONTEXT}\s+(?:{_DET}\s+)?(?:[\w-]+\s+){{0,2}}?(?P<n>{alternation(_BILL)})\b",
-            _replace("n", _BILL), (), re.I,
+            _replace("n", _BILL), (_anchors(_BILL),), re.I,
         ),
         (
             rf"\b(?:{_DET}|Senate|House|Assembly)\s+(?:[\w-]+\s+)?(?P<n>{alternation(_BILL)})(?=\s+(?:that|which)\s+would\b|\s+(?:to|would)\s+(?:ban|bar|prohibit|restrict|limit|regulate|halt|pause)\b)",
-            _replace("n", _BILL), (), re.I,
+            _replace("n", _BILL), (_anchors(_BILL),), re.I,
         ),
         # "was set to run out", "the moratorium runs out in June" -> expire
         (
             rf"\b(?:set|due|scheduled|slated|expected|about|going)\s+to\s+(?P<v>{alternation(_EXPIRE)})(?=\s+(?:in|on|at|next|this|by|after|when|later)\b|\s*[.,;])",
-            _replace("v", _EXPIRE), (), re.I,
+            _replace("v", _EXPIRE), (_anchors(_EXPIRE),), re.I,
         ),
         (
             rf"\b(?:ban|moratorium|pause|ordinance|law|measure|it)\s+(?:will\s+|would\s+|is\s+to\s+)?(?P<v>{alternation(_EXPIRE)})(?=\s+(?:in|on|at|next|this|by|after|when|later)\b|\s*[.,;])",
-            _replace("v", _EXPIRE), (), re.I,
+            _replace("v", _EXPIRE), (_anchors(_EXPIRE),), re.I,
         ),
         # "cease developing", "quit offering" -> stop, before a gerund
-        (rf"\b(?P<v>{alternation(stop)})(?=\s+{_GERUND})", _replace("v", stop), (), re.I),
+        (rf"\b(?P<v>{alternation(stop)})(?=\s+{_GERUND})", _replace("v", stop), (_anchors(stop),), re.I),
         # "has just lately passed" -> has recently passed
         (
             rf"\b(?:has|have|had|was|were|is|are)\s+(?P<r>(?:just\s+)?(?:{alternation(recently)}))\b",
-            lambda m: m[0][: m.start("r") - m.start()] + "recently", (), re.I,
+            lambda m: m[0][: m.start("r") - m.start()] + "recently", (_anchors(recently),), re.I,
         ),
     ]
-    return [(re.compile(p, flags), fn, keys) for p, fn, keys, flags in rules]
+    return [(re.compile(p, flags), fn, needs) for p, fn, needs, flags in rules]
 
 
 _SLOTS = _rules()
@@ -296,8 +341,13 @@ def normalize(text: str) -> str:
             changed = pattern.sub(replacement, text)
             if changed != text:
                 text, lowered = changed, changed.lower()
-    for pattern, replace, keys in _SLOTS:
-        if not keys or any(k in lowered for k in keys):
-            text = pattern.sub(replace, text)
-            lowered = text.lower()
+    tokens = _TOKEN.findall(lowered)
+    words, flat = set(tokens), " ".join(tokens)
+    for pattern, replace, needs in _SLOTS:
+        if all(need.met(words, flat) for need in needs):
+            changed = pattern.sub(replace, text)
+            if changed != text:
+                text = changed
+                tokens = _TOKEN.findall(text.lower())
+                words, flat = set(tokens), " ".join(tokens)
     return text
