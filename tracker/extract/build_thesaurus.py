@@ -188,7 +188,9 @@ def read_cues(path: Path = CUES) -> list[tuple[str, str, str]]:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        word, *parts = line.split()
+        tokens = line.split()
+        parts = [t for t in tokens if re.fullmatch(r"[nvar][+-]?", t)]
+        word = " ".join(t for t in tokens if t not in parts)
         for part in parts:
             cues.append((word, part[0], part[1:]))
     return cues
@@ -208,9 +210,12 @@ _WORD = re.compile(r"^[a-z][a-z' -]*[a-z]$")
 def build(wn: WordNet, cues: list[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
     """Rows (cue, pos, synonym form, cue form), sorted; a synonym that is itself a form of a
     cue or of a protected word is left out (it means what it says)."""
-    protected = set()
-    for cue, pos, _ in cues:
-        protected.update(f.lower() for f in _forms(cue.lower(), pos, wn).values())
+    protected, heads = set(), set()
+    for cue, pos, mark in cues:
+        forms = {f.lower() for f in _forms(cue.lower(), pos, wn).values()}
+        protected.update(forms)
+        if mark != "-":
+            heads.update(forms)
     rows: set[tuple[str, str, str, str]] = set()
     for cue, pos, mark in cues:
         if mark == "-":
@@ -232,6 +237,8 @@ def build(wn: WordNet, cues: list[tuple[str, str, str]]) -> list[tuple[str, str,
                 if synonym not in protected:
                     rows.add((cue, pos, synonym, cue))
                 continue
+            if synonym.split(" ")[0] in heads and " " in synonym:
+                continue  # a cue and a particle ("pass on", "sign up") is that cue, not a synonym
             for tag, form in _forms(synonym, pos, wn).items():
                 target = cue_forms.get(tag, cue_forms["base"])
                 if form.lower() not in protected:

@@ -103,7 +103,11 @@ _MONTHS = synonyms(
 _EXTRA_MONTHS = {w for cue in ("May", "July") for w in _load(_DATA / "spin_extra.tsv").get(cue, {})}
 _YEAR = r"(?:19|20)\d{2}\b"
 _GERUND = r"(?!(?:during|nothing|something|anything|everything|thing|things|king|spring|bring|string|ring)\b)[a-z]+ing\b"
-_EXTENDED = {k: v for k, v in synonyms("extend").items() if v == "extended"}
+#: A participle that only "extend" has among the cues ("prolonged", not "gone").
+_EXTENDED = {
+    k: v for k, v in synonyms("extend").items()
+    if v == "extended" and not any(k in SYNONYMS[c] for c in SYNONYMS if c != "extend")
+}
 _EXPIRE = {k: v for k, v in synonyms("expire").items() if not k.startswith(("go", "went"))}
 
 _TOKEN = re.compile(r"[a-z]+")
@@ -152,11 +156,17 @@ def _until(m: re.Match[str]) -> str:
 
 
 def _month(m: re.Match[str]) -> str:
-    word = m["w"]
-    if word[:1].islower() and word.lower() not in _EXTRA_MONTHS:
-        return m[0]  # a month is written with a capital; "could" and "might" are the exceptions
-    month = _MONTHS.get(word.lower())
-    return m[0] if month is None else month + m[0][len(word):]
+    """The month for a spun month name before a year: a synonym of one word or two ("English
+    hawthorn 2019"), written with a capital as a month is ("could" and "might" need none)."""
+    words = m["w"].split()
+    for first in range(len(words)):
+        phrase = " ".join(words[first:])
+        month = _MONTHS.get(phrase.lower())
+        if month is None or (phrase[:1].islower() and phrase.lower() not in _EXTRA_MONTHS):
+            continue
+        at = m["w"].index(words[first])
+        return m[0][:at] + month + m[0][m.end("w") - m.start():]
+    return m[0]
 
 
 def _month_day(m: re.Match[str]) -> str:
@@ -210,7 +220,7 @@ def _rules() -> list[Rule]:  # noqa: C901
             _until, (_anchors(["until", *synonyms("until")]), _anchors(["further", *synonyms("further")]), _anchors(spun_until)), re.I,
         ),
         # "Could 2019", "Marching 31, 2020" -> the month, before a year
-        (rf"\b(?P<w>{word})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}", _month, (_anchors(_MONTHS),), 0),
+        (rf"\b(?P<w>{word}(?:[ \t]+{word})?)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}", _month, (_anchors(_MONTHS),), 0),
         # "on Could 14" -> the month, before a day after a preposition
         (
             r"\b(?:on|since|until|by|from|in)\s+(?P<w>[A-Z][a-z]+)\s+\d{1,2}\b(?!\s*(?:per|percent|%))",
@@ -238,7 +248,7 @@ def _rules() -> list[Rule]:  # noqa: C901
         ),
         # "the moratorium was being prolonged" -> extended
         (
-            rf"\b(?:ban|moratorium|pause|prohibition|halt|it)\s+(?:(?:was|is|has\s+been|had\s+been|will\s+be|would\s+be|being|was\s+being|is\s+being)\s+)?(?P<v>{alternation(_EXTENDED)})\b",
+            rf"\b(?:ban|moratorium|pause|prohibition|halt)\s+(?:(?:was|is|has\s+been|had\s+been|will\s+be|would\s+be|being|was\s+being|is\s+being)\s+)?(?P<v>{alternation(_EXTENDED)})\b",
             _replace("v", _EXTENDED), (_anchors(_EXTENDED),), re.I,
         ),
         # "passed a modified invoice", "the invoice that would ban" -> bill
