@@ -100,6 +100,7 @@ _MONTHS = synonyms(
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )
+#: Month synonyms that need no capital: the modal verbs of the supplement ("could 2019").
 _EXTRA_MONTHS = {w for cue in ("May", "July") for w in _load(_DATA / "spin_extra.tsv").get(cue, {})}
 _YEAR = r"(?:19|20)\d{2}\b"
 _GERUND = r"(?!(?:during|nothing|something|anything|everything|thing|things|king|spring|bring|string|ring)\b)[a-z]+ing\b"
@@ -130,10 +131,6 @@ class Anchor:
         if not self.words.isdisjoint(words):
             return True
         return any(p in flat for w in self.firsts.intersection(words) for p in self.multi[w])
-
-
-def _anchors(*groups: Iterable[str]) -> Anchor:
-    return Anchor(*groups)
 
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str], tuple[Anchor, ...]]
@@ -191,7 +188,7 @@ def _replace(group: str, table: dict[str, str]) -> Callable[[re.Match[str]], str
     return sub
 
 
-def _rules() -> list[Rule]:  # noqa: C901
+def _rules() -> list[Rule]:
     """The slots, in the order they run (a later slot sees what an earlier one put back). Each
     comes with the word sets the text must meet, one word of each, for it to be worth running."""
     city = synonyms("city", "town")
@@ -207,74 +204,74 @@ def _rules() -> list[Rule]:  # noqa: C901
         # "facial acknowledgment" -> facial recognition
         (
             rf"\b(?P<a>facial|face)[\s-]+(?P<b>{alternation(synonyms('recognition'))})\b",
-            _recognition, (_anchors(["facial", "face"]), _anchors(synonyms("recognition"))), re.I,
+            _recognition, (Anchor(["facial", "face"]), Anchor(synonyms("recognition"))), re.I,
         ),
         # "legislation enforcement", "law requirement" -> law enforcement
         (
             rf"\b(?P<a>{alternation(['law', *synonyms('law')])})\s+(?P<b>{alternation(['enforcement', *synonyms('enforcement')])})\b",
-            _law_enforcement, (_anchors(["law", *synonyms("law")]), _anchors(["enforcement", *synonyms("enforcement")]), _anchors(spun_law)), re.I,
+            _law_enforcement, (Anchor(["law", *synonyms("law")]), Anchor(["enforcement", *synonyms("enforcement")]), Anchor(spun_law)), re.I,
         ),
         # "till further discover" -> until further notice
         (
             rf"\b(?P<u>{alternation(['until', *synonyms('until')])})\s+(?P<f>{alternation(['further', *synonyms('further')])})\s+(?P<n>{alternation(['notice', *synonyms('notice')])})\b",
-            _until, (_anchors(["until", *synonyms("until")]), _anchors(["further", *synonyms("further")]), _anchors(spun_until)), re.I,
+            _until, (Anchor(["until", *synonyms("until")]), Anchor(["further", *synonyms("further")]), Anchor(spun_until)), re.I,
         ),
         # "Could 2019", "Marching 31, 2020" -> the month, before a year
-        (rf"\b(?P<w>{word}(?:[ \t]+{word})?)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}", _month, (_anchors(_MONTHS),), 0),
+        (rf"\b(?P<w>{word}(?:[ \t]+{word})?)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}", _month, (Anchor(_MONTHS),), 0),
         # "on Could 14" -> the month, before a day after a preposition
         (
             r"\b(?:on|since|until|by|from|in)\s+(?P<w>[A-Z][a-z]+)\s+\d{1,2}\b(?!\s*(?:per|percent|%))",
-            _month_day, (_anchors(_MONTHS),), 0,
+            _month_day, (Anchor(_MONTHS),), 0,
         ),
         # "the metropolis council", "the town board" -> city council
         (
             rf"\b(?P<a>{alternation(['city', 'town', *city])})\s+(?P<b>{alternation(['council', *synonyms('council')])})\b",
-            _council, (_anchors(["city", "town", *city]), _anchors(["council", *synonyms("council")]), _anchors(spun_council)), re.I,
+            _council, (Anchor(["city", "town", *city]), Anchor(["council", *synonyms("council")]), Anchor(spun_council)), re.I,
         ),
         # "the first US metropolis to" -> city
         (
             rf"\b(?:the|a|an|US|U\.S\.|American|its|every|each|another|other)\s+(?:[\w-]+\s+)?(?P<c>{alternation(city)})\b",
-            _replace("c", city), (_anchors(city),), re.I,
+            _replace("c", city), (Anchor(city),), re.I,
         ),
         # "authorities use of" -> government use of
         (
             rf"\b(?P<g>{alternation(government)})(?=\s+(?:use|usage|utilization|utilisation)\s+of\b)",
-            _replace("g", government), (_anchors(government), _anchors(["use", "usage", "utilization", "utilisation"])), re.I,
+            _replace("g", government), (Anchor(government), Anchor(["use", "usage", "utilization", "utilisation"])), re.I,
         ),
         # "didn't go a proposed ban", "handed laws", "prolonged its moratorium" -> the cue verb
         (
             rf"\b(?P<v>{alternation(_LEG_VERBS)})(?=\s+(?:{_DET}\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(nouns)})|(?:[\w-]+\s+)?(?:{alternation(_PLURAL_NOUNS)}))\b)",
-            _replace("v", _LEG_VERBS), (_anchors(_LEG_VERBS), _anchors(nouns)), re.I,
+            _replace("v", _LEG_VERBS), (Anchor(_LEG_VERBS), Anchor(nouns)), re.I,
         ),
         # "the moratorium was being prolonged" -> extended
         (
             rf"\b(?:ban|moratorium|pause|prohibition|halt)\s+(?:(?:was|is|has\s+been|had\s+been|will\s+be|would\s+be|being|was\s+being|is\s+being)\s+)?(?P<v>{alternation(_EXTENDED)})\b",
-            _replace("v", _EXTENDED), (_anchors(_EXTENDED),), re.I,
+            _replace("v", _EXTENDED), (Anchor(_EXTENDED),), re.I,
         ),
         # "passed a modified invoice", "the invoice that would ban" -> bill
         (
             rf"\b{_BILL_CONTEXT}\s+(?:{_DET}\s+)?(?:[\w-]+\s+){{0,2}}?(?P<n>{alternation(_BILL)})\b",
-            _replace("n", _BILL), (_anchors(_BILL),), re.I,
+            _replace("n", _BILL), (Anchor(_BILL),), re.I,
         ),
         (
             rf"\b(?:{_DET}|Senate|House|Assembly)\s+(?:[\w-]+\s+)?(?P<n>{alternation(_BILL)})(?=\s+(?:that|which)\s+would\b|\s+(?:to|would)\s+(?:ban|bar|prohibit|restrict|limit|regulate|halt|pause)\b)",
-            _replace("n", _BILL), (_anchors(_BILL),), re.I,
+            _replace("n", _BILL), (Anchor(_BILL),), re.I,
         ),
         # "was set to run out", "the moratorium runs out in June" -> expire
         (
             rf"\b(?:set|due|scheduled|slated|expected|about|going)\s+to\s+(?P<v>{alternation(_EXPIRE)})(?=\s+(?:in|on|at|next|this|by|after|when|later)\b|\s*[.,;])",
-            _replace("v", _EXPIRE), (_anchors(_EXPIRE),), re.I,
+            _replace("v", _EXPIRE), (Anchor(_EXPIRE),), re.I,
         ),
         (
             rf"\b(?:ban|moratorium|pause|ordinance|law|measure|it)\s+(?:will\s+|would\s+|is\s+to\s+)?(?P<v>{alternation(_EXPIRE)})(?=\s+(?:in|on|at|next|this|by|after|when|later)\b|\s*[.,;])",
-            _replace("v", _EXPIRE), (_anchors(_EXPIRE),), re.I,
+            _replace("v", _EXPIRE), (Anchor(_EXPIRE),), re.I,
         ),
         # "cease developing", "quit offering" -> stop, before a gerund
-        (rf"\b(?P<v>{alternation(stop)})(?=\s+{_GERUND})", _replace("v", stop), (_anchors(stop),), re.I),
+        (rf"\b(?P<v>{alternation(stop)})(?=\s+{_GERUND})", _replace("v", stop), (Anchor(stop),), re.I),
         # "has just lately passed" -> has recently passed
         (
             rf"\b(?:has|have|had|was|were|is|are)\s+(?P<r>(?:just\s+)?(?:{alternation(recently)}))\b",
-            lambda m: m[0][: m.start("r") - m.start()] + "recently", (_anchors(recently),), re.I,
+            lambda m: m[0][: m.start("r") - m.start()] + "recently", (Anchor(recently),), re.I,
         ),
     ]
     return [(re.compile(p, flags), fn, needs) for p, fn, needs, flags in rules]
