@@ -85,6 +85,8 @@ _MEASURE_NOUNS = (
     "proposal", "proposals", "restriction", "restrictions", "prohibition", "prohibitions",
     "statute", "statutes", "regulation", "regulations", "pause", "act",
 )
+#: Not right after an article: there the word is a noun ("the purpose the ban serves").
+_NOT_AFTER_DET = "".join(rf"(?<!\b{d} )" for d in ("a", "an", "the", "its", "their", "this", "that", "his", "her", "our"))
 _PLURAL_NOUNS = tuple(n for n in _MEASURE_NOUNS if n.endswith("s") or n == "legislation")
 #: Verbs expected before "a ban", "the bill", "laws", in the order ties are read.
 _LEGISLATIVE = ("pass", "approve", "sign", "enact", "repeal", "adopt", "extend", "propose", "introduce", "impose")
@@ -240,7 +242,7 @@ def _rules() -> list[Rule]:
         ),
         # "didn't go a proposed ban", "handed laws", "prolonged its moratorium" -> the cue verb
         (
-            rf"\b(?P<v>{alternation(_LEG_VERBS)})(?=\s+(?:{_DET}\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(nouns)})|(?:[\w-]+\s+)?(?:{alternation(_PLURAL_NOUNS)}))\b)",
+            rf"{_NOT_AFTER_DET}\b(?P<v>{alternation(_LEG_VERBS)})(?=\s+(?:{_DET}\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(nouns)})|(?:[\w-]+\s+)?(?:{alternation(_PLURAL_NOUNS)}))\b)",
             _replace("v", _LEG_VERBS), (Anchor(_LEG_VERBS), Anchor(nouns)), re.I,
         ),
         # "the moratorium was being prolonged" -> extended
