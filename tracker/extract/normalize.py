@@ -85,8 +85,8 @@ _MEASURE_NOUNS = (
     "proposal", "proposals", "restriction", "restrictions", "prohibition", "prohibitions",
     "statute", "statutes", "regulation", "regulations", "pause", "act",
 )
-#: Not right after an article: there the word is a noun ("the purpose the ban serves").
-_NOT_AFTER_DET = "".join(rf"(?<!\b{d} )" for d in ("a", "an", "the", "its", "their", "this", "that", "his", "her", "our"))
+#: A word right after an article is a noun ("the purpose the ban serves"), not the verb.
+_AFTER_DET = re.compile(rf"\b{_DET}\s+$", re.I)
 _PLURAL_NOUNS = tuple(n for n in _MEASURE_NOUNS if n.endswith("s") or n == "legislation")
 #: Verbs expected before "a ban", "the bill", "laws", in the order ties are read.
 _LEGISLATIVE = ("pass", "approve", "sign", "enact", "repeal", "adopt", "extend", "propose", "introduce", "impose")
@@ -135,7 +135,7 @@ class Anchor:
         return any(p in flat for w in self.firsts.intersection(words) for p in self.multi[w])
 
 
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str], tuple[Anchor, ...]]
+Rule = tuple["_Scan | _BeforeYear", Callable[[re.Match[str]], str], tuple[Anchor, ...]]
 
 
 def _recognition(m: re.Match[str]) -> str:
@@ -168,6 +168,64 @@ def _month(m: re.Match[str]) -> str:
     return m[0]
 
 
+class _Scan:
+    """A slot's pattern run over the whole text."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def sub(self, repl: Callable[[re.Match[str]], str], text: str, words: set[str]) -> str:
+        return self.pattern.sub(repl, text)
+
+
+class _AtWords(_Scan):
+    """A slot's pattern that starts with one of some words, tried only where the text has one
+    (found by ``str.find``, far cheaper than scanning with a long alternation)."""
+
+    def __init__(self, pattern: re.Pattern[str], starts: Iterable[str]) -> None:
+        super().__init__(pattern)
+        self.firsts = frozenset(_TOKEN.findall(p.lower())[0] for p in starts)
+
+    def sub(self, repl: Callable[[re.Match[str]], str], text: str, words: set[str]) -> str:
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return self.pattern.sub(repl, text)  # lower() changed the length: scan
+        starts: set[int] = set()
+        for word in self.firsts.intersection(words):
+            at = lowered.find(word)
+            while at >= 0:
+                if not (at and lowered[at - 1].isalpha()):
+                    starts.add(at)
+                at = lowered.find(word, at + len(word))
+        out, done = [], 0
+        for at in sorted(starts):
+            m = self.pattern.match(text, at) if at >= done else None
+            if m is not None:
+                out += [text[done:at], repl(m)]
+                done = m.end()
+        return "".join(out) + text[done:] if out else text
+
+
+class _BeforeYear:
+    """The month slot's pattern, searched from each year back (years are rare, words are not):
+    ``sub`` as ``re.Pattern.sub`` does it."""
+
+    _year = re.compile(r"\b(?:19|20)\d{2}\b")
+    _before = re.compile(
+        r"\b(?P<w>[A-Za-z]+(?:[ \t]+[A-Za-z]+)?)\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d{2}$"
+    )
+    pattern = _before.pattern
+
+    def sub(self, repl: Callable[[re.Match[str]], str], text: str, words: set[str]) -> str:
+        out, done = [], 0
+        for year in self._year.finditer(text):
+            m = self._before.search(text, max(done, year.start() - 40), year.end())
+            if m is not None:
+                out += [text[done: m.start()], repl(m)]
+                done = m.end()
+        return "".join(out) + text[done:] if out else text
+
+
 def _month_day(m: re.Match[str]) -> str:
     month = _MONTHS.get(m["w"].lower())
     return m[0] if month is None else m[0].replace(m["w"], month, 1)
@@ -190,6 +248,17 @@ def _replace(group: str, table: dict[str, str]) -> Callable[[re.Match[str]], str
     return sub
 
 
+def _verb(replace: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+    """``replace``, unless the word follows an article (then it is a noun)."""
+
+    def sub(m: re.Match[str]) -> str:
+        if _AFTER_DET.search(m.string, max(0, m.start() - 8), m.start()):
+            return m[0]
+        return replace(m)
+
+    return sub
+
+
 def _rules() -> list[Rule]:
     """The slots, in the order they run (a later slot sees what an earlier one put back). Each
     comes with the word sets the text must meet, one word of each, for it to be worth running."""
@@ -201,25 +270,24 @@ def _rules() -> list[Rule]:
     spun_until = [*synonyms("until"), *synonyms("further"), *synonyms("notice")]
     spun_council = [*city, *synonyms("council")]
     nouns = [*_MEASURE_NOUNS, *_BILL]
-    word = r"[A-Za-z]+"
-    rules: list[tuple[str, Callable[[re.Match[str]], str], tuple[Anchor, ...], int]] = [
+    rules: list[tuple[str | _Scan | _BeforeYear, Callable[[re.Match[str]], str], tuple[Anchor, ...], int]] = [
         # "facial acknowledgment" -> facial recognition
         (
-            rf"\b(?P<a>facial|face)[\s-]+(?P<b>{alternation(synonyms('recognition'))})\b",
+            _AtWords(re.compile(rf"\b(?P<a>facial|face)[\s-]+(?P<b>{alternation(synonyms('recognition'))})\b", re.I), ["facial", "face"]),
             _recognition, (Anchor(["facial", "face"]), Anchor(synonyms("recognition"))), re.I,
         ),
         # "legislation enforcement", "law requirement" -> law enforcement
         (
-            rf"\b(?P<a>{alternation(['law', *synonyms('law')])})\s+(?P<b>{alternation(['enforcement', *synonyms('enforcement')])})\b",
+            _AtWords(re.compile(rf"\b(?P<a>{alternation(['law', *synonyms('law')])})\s+(?P<b>{alternation(['enforcement', *synonyms('enforcement')])})\b", re.I), ["law", *synonyms("law")]),
             _law_enforcement, (Anchor(["law", *synonyms("law")]), Anchor(["enforcement", *synonyms("enforcement")]), Anchor(spun_law)), re.I,
         ),
         # "till further discover" -> until further notice
         (
-            rf"\b(?P<u>{alternation(['until', *synonyms('until')])})\s+(?P<f>{alternation(['further', *synonyms('further')])})\s+(?P<n>{alternation(['notice', *synonyms('notice')])})\b",
+            _AtWords(re.compile(rf"\b(?P<u>{alternation(['until', *synonyms('until')])})\s+(?P<f>{alternation(['further', *synonyms('further')])})\s+(?P<n>{alternation(['notice', *synonyms('notice')])})\b", re.I), ["until", *synonyms("until")]),
             _until, (Anchor(["until", *synonyms("until")]), Anchor(["further", *synonyms("further")]), Anchor(spun_until)), re.I,
         ),
         # "Could 2019", "Marching 31, 2020" -> the month, before a year
-        (rf"\b(?P<w>{word}(?:[ \t]+{word})?)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}", _month, (Anchor(_MONTHS),), 0),
+        (_BeforeYear(), _month, (Anchor(_MONTHS),), 0),
         # "on Could 14" -> the month, before a day after a preposition
         (
             r"\b(?:on|since|until|by|from|in)\s+(?P<w>[A-Z][a-z]+)\s+\d{1,2}\b(?!\s*(?:per|percent|%))",
@@ -227,7 +295,7 @@ def _rules() -> list[Rule]:
         ),
         # "the metropolis council", "the town board" -> city council
         (
-            rf"\b(?P<a>{alternation(['city', 'town', *city])})\s+(?P<b>{alternation(['council', *synonyms('council')])})\b",
+            _AtWords(re.compile(rf"\b(?P<a>{alternation(['city', 'town', *city])})\s+(?P<b>{alternation(['council', *synonyms('council')])})\b", re.I), ["city", "town", *city]),
             _council, (Anchor(["city", "town", *city]), Anchor(["council", *synonyms("council")]), Anchor(spun_council)), re.I,
         ),
         # "the first US metropolis to" -> city
@@ -237,13 +305,13 @@ def _rules() -> list[Rule]:
         ),
         # "authorities use of" -> government use of
         (
-            rf"\b(?P<g>{alternation(government)})(?=\s+(?:use|usage|utilization|utilisation)\s+of\b)",
+            _AtWords(re.compile(rf"\b(?P<g>{alternation(government)})(?=\s+(?:use|usage|utilization|utilisation)\s+of\b)", re.I), government),
             _replace("g", government), (Anchor(government), Anchor(["use", "usage", "utilization", "utilisation"])), re.I,
         ),
         # "didn't go a proposed ban", "handed laws", "prolonged its moratorium" -> the cue verb
         (
-            rf"{_NOT_AFTER_DET}\b(?P<v>{alternation(_LEG_VERBS)})(?=\s+(?:{_DET}\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(nouns)})|(?:[\w-]+\s+)?(?:{alternation(_PLURAL_NOUNS)}))\b)",
-            _replace("v", _LEG_VERBS), (Anchor(_LEG_VERBS), Anchor(nouns)), re.I,
+            _AtWords(re.compile(rf"\b(?P<v>{alternation(_LEG_VERBS)})(?=\s+(?:{_DET}\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(nouns)})|(?:[\w-]+\s+)?(?:{alternation(_PLURAL_NOUNS)}))\b)", re.I), _LEG_VERBS),
+            _verb(_replace("v", _LEG_VERBS)), (Anchor(_LEG_VERBS), Anchor(nouns)), re.I,
         ),
         # "the moratorium was being prolonged" -> extended
         (
@@ -269,14 +337,14 @@ def _rules() -> list[Rule]:
             _replace("v", _EXPIRE), (Anchor(_EXPIRE),), re.I,
         ),
         # "cease developing", "quit offering" -> stop, before a gerund
-        (rf"\b(?P<v>{alternation(stop)})(?=\s+{_GERUND})", _replace("v", stop), (Anchor(stop),), re.I),
+        (_AtWords(re.compile(rf"\b(?P<v>{alternation(stop)})(?=\s+{_GERUND})", re.I), stop), _replace("v", stop), (Anchor(stop),), re.I),
         # "has just lately passed" -> has recently passed
         (
             rf"\b(?:has|have|had|was|were|is|are)\s+(?P<r>(?:just\s+)?(?:{alternation(recently)}))\b",
             lambda m: m[0][: m.start("r") - m.start()] + "recently", (Anchor(recently),), re.I,
         ),
     ]
-    return [(re.compile(p, flags), fn, needs) for p, fn, needs, flags in rules]
+    return [(_Scan(re.compile(p, flags)) if isinstance(p, str) else p, fn, needs) for p, fn, needs, flags in rules]
 
 
 _SLOTS = _rules()
@@ -355,7 +423,7 @@ def normalize(text: str) -> str:
     words, flat = set(tokens), " ".join(tokens)
     for pattern, replace, needs in _SLOTS:
         if all(need.met(words, flat) for need in needs):
-            changed = pattern.sub(replace, text)
+            changed = pattern.sub(replace, text, words)
             if changed != text:
                 text = changed
                 tokens = _TOKEN.findall(text.lower())
