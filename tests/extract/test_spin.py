@@ -113,6 +113,7 @@ def test_verb_inflections() -> None:
         # stop, before a gerund
         ("it will cease selling the software", "it will stop selling the software"),
         ("IBM ceased developing it", "IBM stopped developing it"),
+        ("it will cease growing the software", "it will stop developing the software"),
         # city, council, government
         ("the first US metropolis to ban", "the first US city to ban"),
         ("the metropolis council", "the city council"),
@@ -144,6 +145,7 @@ def test_a_synonym_in_its_slot_is_put_back(spun: str, expected: str) -> None:
         "The ban is set to go into effect in January.",
         "The company ran out of chips in 2021.",
         "Workers quit their jobs in protest.",
+        "The market kept growing in 2020.",
         "Authorities use facial recognition at the border.",
         "Lately, the council has held fewer hearings.",
         "The town hall meeting ran late.",

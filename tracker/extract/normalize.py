@@ -266,6 +266,7 @@ def _rules() -> list[Rule]:
     stop = synonyms("stop")
     government = synonyms("government")
     recently = synonyms("recently")
+    develop = {k: v for k, v in synonyms("develop").items() if v == "developing"}
     spun_law = [*synonyms("law"), *synonyms("enforcement")]
     spun_until = [*synonyms("until"), *synonyms("further"), *synonyms("notice")]
     spun_council = [*city, *synonyms("council")]
@@ -338,6 +339,11 @@ def _rules() -> list[Rule]:
         ),
         # "cease developing", "quit offering" -> stop, before a gerund
         (_AtWords(re.compile(rf"\b(?P<v>{alternation(stop)})(?=\s+{_GERUND})", re.I), stop), _replace("v", stop), (Anchor(stop),), re.I),
+        # "stop growing or researching" -> stop developing, what a company stops
+        (
+            rf"\b(?:stop|stops|stopped|stopping)\s+(?P<v>{alternation(develop)})\b",
+            _replace("v", develop), (Anchor(develop), Anchor(["stop", "stops", "stopped", "stopping"])), re.I,
+        ),
         # "has just lately passed" -> has recently passed
         (
             rf"\b(?:has|have|had|was|were|is|are)\s+(?P<r>(?:just\s+)?(?:{alternation(recently)}))\b",
