@@ -9,6 +9,8 @@ import click
 
 from tracker.commands.options import (
     CONTEXT,
+    ID,
+    ID_OR_TEXT,
     REPORT_FORMATS,
     SUMMARY_FORMATS,
     IntervalParam,
@@ -76,7 +78,7 @@ def list_(ctx: click.Context, fmt: str) -> None:
 
 
 @group.command("remove", context_settings=CONTEXT)
-@click.argument("keys", nargs=-1, required=True, metavar="ID_OR_URL...")
+@click.argument("keys", nargs=-1, required=True, type=ID_OR_TEXT, metavar="ID_OR_URL...")
 @click.pass_context
 @handle_errors
 def remove(ctx: click.Context, keys: tuple[str, ...]) -> None:
@@ -93,7 +95,7 @@ def remove(ctx: click.Context, keys: tuple[str, ...]) -> None:
 
 @group.command("poll", context_settings=CONTEXT)
 @click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come (for cron and timers).")
-@click.option("--feed", "feed_ids", type=int, multiple=True, metavar="ID", help="Only this feed, even a disabled one (repeatable).")
+@click.option("--feed", "feed_ids", type=ID, multiple=True, metavar="ID", help="Only this feed, even a disabled one (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS, show_default=True, help="Feeds fetched in parallel.")
 @click.option("--fetch-articles", is_flag=True, help="Fetch the page each new entry links to and ingest its text.")
 @format_option(SUMMARY_FORMATS, help="Summary format.")

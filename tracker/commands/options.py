@@ -72,6 +72,80 @@ class DateParam(click.ParamType):
 
 DATE = DateParam()
 
+#: The range of the database's integer ids (signed 64-bit on PostgreSQL and SQLite).
+ID_MAX = 2**63 - 1
+
+
+class IdParam(click.ParamType):
+    """A database id: a whole number from 1 to 2**63 - 1 (anything else is a usage error,
+    exit 2, before the database sees it)."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if not text.isdigit() or not text.isascii():
+                self.fail(f"{value!r} is not an id (a whole number such as 3)", param, ctx)
+            number = int(text)
+        if not 1 <= number <= ID_MAX:
+            self.fail(f"{value} is out of range (ids run from 1 to {ID_MAX})", param, ctx)
+        return number
+
+
+ID = IdParam()
+
+
+class IdOrTextParam(IdParam):
+    """An id (checked as ``ID``) or another key such as a URL or path: digits are an id."""
+
+    name = "ID_OR_URL"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        text = str(value).strip()
+        if text.lstrip("+-").isdigit():
+            return str(super().convert(text.lstrip("+"), param, ctx))
+        return value
+
+
+ID_OR_TEXT = IdOrTextParam()
+
+
+class SizeParam(click.ParamType):
+    """A size in bytes: 1000000, 500K, 20M, 1G (powers of 1024)."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        import re
+
+        match = re.fullmatch(r"\s*(\d{1,15})\s*([a-zA-Z]{0,2})\s*", str(value))
+        unit = match.group(2).lower() if match else None
+        if not match or unit not in self._UNITS:
+            self.fail(f"{value!r} is not a size (bytes, or a number with K, M or G: 20M)", param, ctx)
+        size = int(match.group(1)) * self._UNITS[unit]
+        if size < 1:
+            self.fail("the size must be at least 1 byte", param, ctx)
+        return size
+
+
+SIZE = SizeParam()
+
+
+def quiet_third_parties(verbose: int) -> None:
+    """Keep third-party libraries' log lines (trafilatura's, htmldate's warnings about the
+    pages they read) off stderr unless -v is given."""
+    import logging
+
+    if verbose < 1:
+        for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
 
 class IntervalParam(click.ParamType):
     """A duration: 90s, 15m, 1h, 1h30m, 1d, 1w (or seconds)."""
@@ -102,9 +176,11 @@ def make_tracker(database: str | None, **kwargs: Any) -> Tracker:
 
 
 def get_tracker(ctx: click.Context, **kwargs: Any) -> Tracker:
-    """The Tracker for this invocation, opened on first use and closed when the command ends."""
+    """The Tracker for this invocation, opened on first use and closed when the command ends
+    (with the global limits: ``--timeout``, ``--max-bytes``, ``--allow-private-hosts``)."""
     root = ctx.find_root()
     if root.obj.get("tracker") is None:
+        kwargs = {**root.obj.get("limits", {}), **kwargs}
         root.obj["tracker"] = make_tracker(root.obj["database"], **kwargs)
         root.call_on_close(root.obj["tracker"].close)
     return root.obj["tracker"]

@@ -9,6 +9,7 @@ import click
 from tracker.commands.options import (
     CONTEXT,
     DATE,
+    ID,
     REPORT_FORMATS,
     format_option,
     get_tracker,
@@ -47,7 +48,7 @@ def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdi
 
 
 @click.command("show", context_settings=CONTEXT)
-@click.argument("measure_id", type=int)
+@click.argument("measure_id", type=ID)
 @click.option("--as-of", type=DATE, help="The day its status is given for (default: today).")
 @format_option(("table", "json"))
 @click.pass_context

@@ -242,7 +242,9 @@ class _Poller:
     def _retrieve_and_parse(self, state: FeedState) -> _Work:
         work = _Work()
         try:
-            work.retrieved = retrieve(self.fetcher if is_http(state.url) else None, state)
+            work.retrieved = retrieve(
+                self.fetcher if is_http(state.url) else None, state, self.tracker.max_bytes
+            )
         except InputError as e:
             work.error = e.reason
             return work

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from tracker.data import Article, Fact, IngestSummary, SourceOutcome
 from tracker.errors import InputError
 from tracker.extract import extract
-from tracker.ingest import parse, store
+from tracker.ingest import fetch, parse, store
 from tracker.models import IngestRun
 from tracker.report import periods
 from tracker.vocab import DateSource
@@ -62,14 +62,17 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
 EMPTY_FOLDER = "\0empty:"
 
 
-def read_source(where: str, fetcher_factory: Callable[[], object] | None) -> Article:
-    """Read one input (a path, ``-`` or an http(s) URL) into an Article; InputError on failure."""
+def read_source(
+    where: str, fetcher_factory: Callable[[], object] | None, max_bytes: int = fetch.MAX_BYTES
+) -> Article:
+    """Read one input (a path, ``-`` or an http(s) URL) into an Article; InputError on failure
+    (also when a file or stdin passes ``max_bytes``: the HTTP client has its own cap)."""
     if where.startswith(EMPTY_FOLDER):
         raise InputError(where[len(EMPTY_FOLDER):], f"no article files ({', '.join(parse.SUFFIXES)}) in this folder")
     if re.match(r"^[a-z][a-z0-9+.-]*://", where, re.I) and not where.startswith(("http://", "https://")):
         raise InputError(where, "only http(s) URLs are fetched")
     if where == "-":
-        return parse.parse_bytes(sys.stdin.buffer.read(), "<stdin>")
+        return parse.parse_bytes(fetch.read_capped(sys.stdin.buffer, "<stdin>", max_bytes), "<stdin>")
     if where.startswith(("http://", "https://")):
         assert fetcher_factory is not None
         fetcher = fetcher_factory()
@@ -83,10 +86,7 @@ def read_source(where: str, fetcher_factory: Callable[[], object] | None) -> Art
         raise InputError(where, "no such file or folder")
     if path.suffix.lower() not in parse.SUFFIXES:
         raise InputError(where, f"not an article file (expected one of {', '.join(parse.SUFFIXES)})")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(where, e.strerror or str(e)) from e
+    data = fetch.read_file(where, max_bytes)
     return parse.parse_bytes(data, where, html=path.suffix.lower() in parse.HTML_SUFFIXES)
 
 
@@ -218,7 +218,7 @@ def ingest(
     try:
         for where in expand_inputs(inputs):
             try:
-                article = with_overrides(read_source(where, tracker.fetcher_factory), published, url)
+                article = with_overrides(read_source(where, tracker.fetcher_factory, tracker.max_bytes), published, url)
                 article, facts = prepare_article(tracker, article)
                 outcome = batch.store(article, facts, where, run_id)
             except InputError as e:
