@@ -272,6 +272,8 @@ class _Poller:
             return work
         if work.data.warning:
             log.info("%s: recovered from: %s", state.url, work.data.warning)
+        for reason in work.data.skipped:
+            log.warning("%s: %s: skipped, not stored", state.url, reason)
         return work
 
     def _prepare(self, session: Session, state: FeedState, work: _Work) -> None:
