@@ -142,9 +142,8 @@ def quiet_third_parties(verbose: int) -> None:
     pages they read) off stderr unless -v is given."""
     import logging
 
-    if verbose < 1:
-        for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+    for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.CRITICAL if verbose < 1 else logging.NOTSET)
 
 
 class IntervalParam(click.ParamType):

@@ -312,7 +312,9 @@ class _Poller:
             return article
         try:
             content, ctype = fetch_page(self.fetcher, entry.link)
-            page = parse.parse_bytes(content, entry.link, url=entry.link, html=None if "html" not in ctype else True)
+            page = parse.parse_bytes(
+                content, entry.link, url=entry.link, html=None if "html" not in ctype else True, content_type=ctype
+            )
         except InputError as e:
             log.info("%s: entry %s: linked page not used: %s", state.url, entry.entry_id, e.reason)
             return article

@@ -79,7 +79,7 @@ def read_source(
         response = fetcher.get_ok(where)  # type: ignore[attr-defined]
         ctype = response.headers.get("content-type", "")
         is_html = True if "html" in ctype else False if "text/plain" in ctype else None
-        article = parse.parse_bytes(response.content, where, url=response.url, html=is_html)
+        article = parse.parse_bytes(response.content, where, url=response.url, html=is_html, content_type=ctype)
         return replace(article, url=where)
     path = Path(where)
     if not path.exists():
