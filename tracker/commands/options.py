@@ -43,8 +43,28 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             return f(*args, **kwargs)
         except TrackerError as e:
             fail(str(e))
+        except Exception as e:
+            message = database_error(e)
+            if message is None:
+                raise  # a bug: let it trace
+            fail(message)
 
     return wrapper
+
+
+def database_error(error: BaseException) -> str | None:
+    """One line for a database failure that reached the command (a lock held past the busy
+    timeout, a connection the server dropped), or None when ``error`` is something else."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    if exc is None or not isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return None
+    reason = " ".join(str(getattr(error, "orig", None) or error).split())
+    if "database is locked" in reason:
+        return (
+            "database error: the database is locked: another process kept it busy for longer "
+            "than the busy timeout; nothing was half-written, run the command again when it is done"
+        )
+    return f"database error: {reason[:300]} (nothing was half-written; run the command again)"
 
 
 def format_option(choices: tuple[str, ...] = REPORT_FORMATS, default: str | None = None, **kwargs: Any) -> Callable[..., Any]:

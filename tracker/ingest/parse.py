@@ -46,6 +46,8 @@ def decode_detected(data: bytes, where: str, declared: str | None = None) -> tup
     except UnicodeDecodeError as e:
         first_bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
         text, encoding = _decode_legacy(data, where, declared, first_bad)
+    if not text.strip():  # only separators such as \x1c-\x1f, which bytes.strip() keeps
+        raise InputError(where, "empty file")
     controls = len(_CONTROLS.findall(text, 0, 4096))
     if controls > 8:
         raise InputError(where, "binary file, not text")

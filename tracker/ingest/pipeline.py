@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from tracker.data import Article, Fact, IngestSummary, SourceOutcome
-from tracker.errors import InputError
+from tracker.errors import DatabaseError, InputError
 from tracker.extract import extract
 from tracker.ingest import fetch, parse, store
 from tracker.models import IngestRun
@@ -153,8 +153,36 @@ class _Batch:
         self.conn: Connection | None = None
         self.touched: set[int] = set()
         self.size = 0
+        #: What the open transaction holds, to store again if the connection fails.
+        self.pending: list[tuple[Article, list[Fact], str, int]] = []
 
     def store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
+        """Store one article in the open batch. When the connection fails (the server dropped
+        it, another writer held the lock past the busy timeout), the uncommitted articles go
+        with it: they are stored again once on a new connection, so that no article reported
+        stored is missing; if that fails too, DatabaseError (the run stops; the next one
+        completes it)."""
+        try:
+            return self._store(article, facts, where, run_id)
+        except OperationalError:
+            lost = self.pending
+            self.rollback()
+            if not lost:
+                raise  # only this article: the caller counts it as failed
+            log.info("database connection failed; storing the %d articles of the open batch again", len(lost))
+            try:
+                for item in lost:
+                    self._store(*item)
+            except OperationalError as e:
+                self.rollback()
+                reason = " ".join(str(e.orig).split())[:300]
+                raise DatabaseError(
+                    f"database error: {reason}; {len(lost)} articles this run reported as stored "
+                    "are not: run it again"
+                ) from e
+            return self._store(article, facts, where, run_id)
+
+    def _store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = self.tracker.engine.connect()
@@ -167,6 +195,7 @@ class _Batch:
                     )
                 self.touched |= touched
                 self.size += 1
+                self.pending.append((article, facts, where, run_id))
                 if self.size >= BATCH_SIZE:
                     self.commit()
                 return outcome
@@ -185,11 +214,13 @@ class _Batch:
             if self.touched:
                 periods.refresh(self.conn, self.touched)  # type: ignore[arg-type]
             self.conn.commit()
+            self.pending = []
         finally:
             self.conn.close()
             self.conn, self.touched, self.size = None, set(), 0
 
     def rollback(self) -> None:
+        self.pending = []
         if self.conn is not None:
             self.conn.close()  # rolls back what was not committed
             self.conn, self.touched, self.size = None, set(), 0
