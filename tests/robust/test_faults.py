@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from email.utils import format_datetime
 
@@ -274,9 +275,31 @@ def test_a_dropped_connection_during_ingest(_template, tmp_path):
 
 
 # -- a lock held past the busy timeout (SQLite) ------------------------------------------------
+class LockHolder:
+    """Another writer: takes the database's write lock and keeps it for ``seconds``."""
+
+    def __init__(self, path: str, seconds: float) -> None:
+        self.path, self.seconds = path, seconds
+        self.taken = threading.Event()
+
+    def take(self) -> None:
+        if self.taken.is_set():
+            return
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("BEGIN EXCLUSIVE")
+        self.taken.set()
+
+        def release() -> None:
+            conn.execute("ROLLBACK")
+            conn.close()
+
+        self.timer = threading.Timer(self.seconds, release)
+        self.timer.start()
+
+
 @pytest.mark.skipif(bool(pg_url()), reason="SQLite's database lock")
-@pytest.mark.parametrize("args", [("ingest", "{article}"), ("feeds", "poll", "--no-progress"), ("db", "refresh")])
-def test_a_database_locked_past_the_busy_timeout(db_url, tmp_path, monkeypatch, args):
+@pytest.mark.parametrize("when", ["ingest, while a page is fetched", "feeds poll, while the feed is fetched", "db refresh, from the start"])
+def test_a_database_locked_past_the_busy_timeout(db_url, tmp_path, monkeypatch, when):
     original = db._sqlite_pragmas
 
     def short_busy_timeout(dbapi_connection, record):  # 0.3 s instead of 30 s
@@ -284,27 +307,38 @@ def test_a_database_locked_past_the_busy_timeout(db_url, tmp_path, monkeypatch, 
         dbapi_connection.execute("PRAGMA busy_timeout=300")
 
     monkeypatch.setattr(db, "_sqlite_pragmas", short_busy_timeout)
-    article = tmp_path / "a.txt"
-    article.write_text("Story\n\n" + entry(4, 1).split("<description>")[1].split("</")[0] + "\n")
-    feed = tmp_path / "f.xml"
-    feed.write_bytes(rss(entry(4, 2)))
-    runner = CliRunner()
-    assert runner.invoke(cli.cli, ["--database", db_url, "feeds", "add", str(feed)]).exit_code == 0
-    argv = ["--database", db_url, *(a.format(article=article) for a in args)]
+    holder = LockHolder(db_url.removeprefix("sqlite:///"), seconds=2.0)
+    body = "Story\n\n" + entry(4, 1).split("<description>")[1].split("</")[0] + "\n"
 
-    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")  # another writer, for longer than the busy timeout
-    try:
-        started = time.monotonic()
-        locked = runner.invoke(cli.cli, argv)
-        assert time.monotonic() - started < 20
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    assert locked.exit_code == 1
-    assert locked.exception is None or isinstance(locked.exception, SystemExit), locked.exception
-    lines = [line for line in locked.stderr.splitlines() if line.startswith("error:")]
-    assert lines and all("locked" in line for line in lines), locked.stderr
-    assert "Traceback" not in locked.output
-    done = runner.invoke(cli.cli, argv)  # the lock is gone: the same command completes
-    assert done.exit_code == 0, done.output
+    def page(handler):  # the lock is taken mid-run, after tracker opened the database
+        holder.take()
+        return 200, {"Content-Type": "text/plain"}, body.encode()
+
+    def feed(handler):
+        holder.take()
+        return 200, {"Content-Type": "application/rss+xml"}, rss(entry(4, 2))
+
+    runner = CliRunner()
+    with FeedServer() as server:
+        if when.startswith("ingest"):
+            argv = ["ingest", server.route("/page.txt", handler=page)]
+        elif when.startswith("feeds"):
+            url = server.route("/feed.xml", handler=feed)
+            assert runner.invoke(cli.cli, ["--database", db_url, "feeds", "add", url]).exit_code == 0
+            argv = ["feeds", "poll", "--no-progress"]
+        else:
+            argv = ["db", "refresh"]
+            holder.take()
+        argv = ["--database", db_url, "--allow-private-hosts", *argv]
+        try:
+            locked = runner.invoke(cli.cli, argv)
+        finally:
+            holder.timer.join()
+        assert holder.taken.is_set()
+        assert locked.exit_code == 1, locked.output
+        assert locked.exception is None or isinstance(locked.exception, SystemExit), repr(locked.exception)
+        lines = [line for line in locked.stderr.splitlines() if line.startswith("error:")]
+        assert lines and all("locked" in line for line in lines), locked.stderr
+        assert "Traceback" not in locked.output
+        done = runner.invoke(cli.cli, argv)  # the lock is gone: the same command completes
+        assert done.exit_code == 0, done.output
