@@ -92,12 +92,14 @@ class DateParam(click.ParamType):
 
 DATE = DateParam()
 
-#: The range of the database's integer ids (signed 64-bit on PostgreSQL and SQLite).
-ID_MAX = 2**63 - 1
+#: The largest id: the id columns are INTEGER, a signed 32-bit number on PostgreSQL (SQLite's
+#: are 64-bit, but its ids count up from 1 too). A larger number would reach the server as an
+#: "integer out of range" error, or on SQLite as an OverflowError past 2**63 - 1.
+ID_MAX = 2**31 - 1
 
 
 class IdParam(click.ParamType):
-    """A database id: a whole number from 1 to 2**63 - 1 (anything else is a usage error,
+    """A database id: a whole number from 1 to ``ID_MAX`` (anything else is a usage error,
     exit 2, before the database sees it)."""
 
     name = "ID"

@@ -217,6 +217,21 @@ def parse_html(data: bytes | str, where: str, url: str | None = None) -> Article
     )
 
 
+#: The lengths of the ``sources`` columns these fields go to (PostgreSQL enforces them).
+MAX_TITLE, MAX_PUBLISHER, MAX_URL = 500, 300, 2000
+
+
+def fit_columns(article: Article) -> Article:
+    """An article whose title and publisher fit their columns (cut), and whose URL does
+    (a longer one is dropped: a cut URL would name another page)."""
+    title = article.title[:MAX_TITLE] if article.title else article.title
+    publisher = article.publisher[:MAX_PUBLISHER] if article.publisher else article.publisher
+    url = article.url if article.url is None or len(article.url) <= MAX_URL else None
+    if (title, publisher, url) == (article.title, article.publisher, article.url):
+        return article
+    return replace(article, title=title, publisher=publisher, url=url)
+
+
 def parse_bytes(
     data: bytes, where: str, *, url: str | None = None, html: bool | None = None,
     content_type: str | None = None,
@@ -234,7 +249,7 @@ def parse_bytes(
         if not data.strip():
             raise InputError(where, "empty file")
         text, encoding = decode_detected(data, where, declared_charset(data, content_type))
-        return replace(parse_html(text, where, url), encoding=encoding)
+        return fit_columns(replace(parse_html(text, where, url), encoding=encoding))
     text, encoding = decode_detected(data, where, declared_charset(b"", content_type))
     article = parse_text(text, where)
-    return replace(article, url=url or article.url, encoding=encoding)
+    return fit_columns(replace(article, url=url or article.url, encoding=encoding))

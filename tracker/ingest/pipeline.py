@@ -74,6 +74,8 @@ def read_source(
     if where == "-":
         return parse.parse_bytes(fetch.read_capped(sys.stdin.buffer, "<stdin>", max_bytes), "<stdin>")
     if where.startswith(("http://", "https://")):
+        if len(where) > parse.MAX_URL:
+            raise InputError(where[:100] + "...", f"URL too long ({len(where):,} characters; the limit is {parse.MAX_URL:,})")
         assert fetcher_factory is not None
         fetcher = fetcher_factory()
         response = fetcher.get_ok(where)  # type: ignore[attr-defined]
@@ -94,6 +96,8 @@ def with_overrides(article: Article, published: dt.date | None, url: str | None)
     if published is not None:
         article = replace(article, published=published, published_how=DateSource.GIVEN)
     if url is not None:
+        if len(url) > parse.MAX_URL:
+            raise InputError(url[:100] + "...", f"--url too long ({len(url):,} characters; the limit is {parse.MAX_URL:,})")
         article = replace(article, url=url)
     return article
 
