@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from tracker import __version__
-from tracker.commands.options import CONTEXT, Group, log_formatter
+from tracker.commands.options import CONTEXT, SIZE, Group, log_formatter, quiet_third_parties
 
 #: command name -> "module:attribute" under tracker.commands, in the order help lists them
 COMMANDS = {
@@ -58,8 +58,24 @@ class LazyGroup(Group):
     "$XDG_DATA_HOME/tracker, see 'tracker db path'].",
 )
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option(
+    "--timeout", type=click.FloatRange(0.1, 3600), envvar="TRACKER_TIMEOUT", metavar="SECONDS",
+    help="Total deadline for each HTTP response, redirects included [env TRACKER_TIMEOUT; default: 30].",
+)
+@click.option(
+    "--max-bytes", type=SIZE, envvar="TRACKER_MAX_BYTES", metavar="SIZE",
+    help="Size cap on every input: HTTP, files, stdin (bytes, or 500K, 20M) [env TRACKER_MAX_BYTES; default: 10M].",
+)
+@click.option(
+    "--allow-private-hosts", is_flag=True, envvar="TRACKER_ALLOW_PRIVATE_HOSTS",
+    help="Let links from feeds, and redirects, reach private, loopback and link-local addresses "
+    "(a trusted intranet) [env TRACKER_ALLOW_PRIVATE_HOSTS].",
+)
 @click.pass_context
-def cli(ctx: click.Context, database: str | None, verbose: int) -> None:
+def cli(
+    ctx: click.Context, database: str | None, verbose: int, timeout: float | None,
+    max_bytes: int | None, allow_private_hosts: bool,
+) -> None:
     """Track facial-recognition bans, moratoria and restrictions: who adopted what, since when,
     and which article says so.
 
@@ -72,7 +88,9 @@ def cli(ctx: click.Context, database: str | None, verbose: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(log_formatter())
     logging.basicConfig(level=max(logging.WARNING - 10 * verbose, logging.DEBUG), handlers=[handler])
-    ctx.obj = {"database": database}
+    quiet_third_parties(verbose)
+    limits = {"timeout": timeout, "max_bytes": max_bytes, "allow_private_hosts": allow_private_hosts}
+    ctx.obj = {"database": database, "limits": {k: v for k, v in limits.items() if v}}
 
 
 def main() -> None:

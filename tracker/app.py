@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from functools import cached_property
+from functools import cached_property, partial
 
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from tracker import db, seeds
 from tracker.data import Article, IngestSummary, SourceOutcome
 from tracker.extract.gazetteer import Gazetteer
 from tracker.ingest import pipeline
-from tracker.ingest.fetch import Fetcher
+from tracker.ingest.fetch import DEFAULT_DEADLINE, MAX_BYTES, Fetcher
 from tracker.models import Jurisdiction
 from tracker.report import report
 
@@ -32,6 +32,9 @@ class Tracker:
         clock: returns the current time (aware, UTC); tests pass a fixed one.
         fetcher_factory: makes the HTTP client; tests pass one bound to a local server.
         seed: load the reference data when the database has none.
+        timeout: seconds for a whole HTTP response (the default fetcher's deadline).
+        max_bytes: the size cap on every input: HTTP bodies, files, stdin.
+        allow_private_hosts: let links from feeds and redirects reach private addresses.
 
     Raises:
         DatabaseError: the database cannot be opened; SchemaBehindError when a server's
@@ -46,11 +49,18 @@ class Tracker:
         fetcher_factory: Callable[[], Fetcher] | None = None,
         seed: bool = True,
         check_schema: bool = True,
+        timeout: float | None = None,
+        max_bytes: int | None = None,
+        allow_private_hosts: bool = False,
     ) -> None:
         self.url = db.resolve_url(url)
         self.engine = db.make_engine(self.url)
         self.clock = clock
-        self._fetcher_factory = fetcher_factory or Fetcher
+        self.max_bytes = max_bytes or MAX_BYTES
+        self._fetcher_factory = fetcher_factory or partial(
+            Fetcher, deadline=timeout or DEFAULT_DEADLINE, max_bytes=self.max_bytes,
+            allow_private_hosts=allow_private_hosts,
+        )
         self._fetcher: Fetcher | None = None
         self.sessions = db.session_factory(self.engine)
         if check_schema:

@@ -22,6 +22,8 @@ class Article:
     publisher: str | None = None
     feed_id: int | None = None
     entry_id: str | None = None
+    #: The character encoding its bytes were read in (utf-8, windows-1252...); None: given as text.
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)

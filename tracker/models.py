@@ -266,6 +266,8 @@ class Source(Base):
     #: A feed entry's fingerprint (title, link, dates, content as the feed gave them): a poll
     #: re-extracts the entry only when it changes (tracker.feeds).
     entry_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The character encoding assumed when its bytes were decoded (utf-8, windows-1252...).
+    encoding: Mapped[str | None] = mapped_column(String(40))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from tracker.commands.options import CONTEXT, Group, database_url, fail, get_tracker, handle_errors
@@ -117,3 +119,62 @@ def refresh(ctx: click.Context) -> None:
 
     count = rebuild(get_tracker(ctx).sessions)
     click.echo(f"status periods: {count} computed")
+
+
+@group.command("backup", context_settings=CONTEXT)
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+@handle_errors
+def backup(ctx: click.Context, path: str) -> None:
+    """Copy a live SQLite database to PATH, consistently (SQLite's backup API: safe while an
+    ingest or a poll runs; the copy is checked before it is renamed into place). On
+    PostgreSQL, print the pg_dump command to run instead.
+
+    \b
+    Examples:
+      tracker db backup ~/backups/tracker-$(date +%F).sqlite
+      sqlite3 ~/backups/tracker-2026-11-30.sqlite 'PRAGMA integrity_check'
+    """
+    from tracker import db, maintenance
+
+    engine = db.make_engine(database_url(ctx))
+    try:
+        result = maintenance.backup(engine, path)
+    finally:
+        engine.dispose()
+    if result.command:
+        click.echo("tracker does not copy a PostgreSQL database itself; run:")
+        click.echo(f"  {result.command}")
+    else:
+        click.echo(f"backed up to {result.path} ({result.size:,} bytes, integrity ok)")
+
+
+@group.command("check", context_settings=CONTEXT)
+@click.pass_context
+@handle_errors
+def check(ctx: click.Context) -> None:
+    """Check the database: SQLite's integrity and foreign-key checks, and whether the cached
+    status periods (what 'status' and the analyst views read) agree with the facts. Changes
+    nothing; the exit code is 1 when a check fails.
+
+    Example: tracker db check && tracker db backup nightly.sqlite
+    """
+    from tracker import maintenance
+
+    tracker = get_tracker(ctx)
+    report = maintenance.check(tracker.engine, tracker.sessions)
+    if tracker.engine.dialect.name == "sqlite":
+        click.echo("integrity: " + ("ok" if not report.integrity else "; ".join(report.integrity)))
+        click.echo("foreign keys: " + ("ok" if not report.foreign_keys else "; ".join(report.foreign_keys)))
+    else:
+        click.echo("integrity: the server checks it (constraints are enforced; see pg_amcheck)")
+    if report.stale_periods:
+        ids = ", ".join(str(i) for i in report.stale_periods[:10]) + (", ..." if len(report.stale_periods) > 10 else "")
+        click.echo(
+            f"periods cache: {len(report.stale_periods)} of {report.measures} measures disagree with "
+            f"their facts (ids {ids}): run 'tracker db refresh'"
+        )
+    else:
+        click.echo(f"periods cache: agrees with the facts ({report.measures} measures)")
+    if not report.ok:
+        sys.exit(1)

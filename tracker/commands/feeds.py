@@ -10,6 +10,8 @@ import click
 
 from tracker.commands.options import (
     CONTEXT,
+    ID,
+    ID_OR_TEXT,
     STREAMED_FORMATS,
     SUMMARY_FORMATS,
     Group,
@@ -106,7 +108,7 @@ def set_(ctx: click.Context, key: str, interval: int | None, name: str | None, e
 
 
 @group.command("remove", context_settings=CONTEXT)
-@click.argument("keys", nargs=-1, required=True, metavar="ID_OR_URL...")
+@click.argument("keys", nargs=-1, required=True, type=ID_OR_TEXT, metavar="ID_OR_URL...")
 @click.pass_context
 @handle_errors
 def remove(ctx: click.Context, keys: tuple[str, ...]) -> None:
@@ -123,7 +125,7 @@ def remove(ctx: click.Context, keys: tuple[str, ...]) -> None:
 
 @group.command("poll", context_settings=CONTEXT)
 @click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come (for cron and timers).")
-@click.option("--feed", "feed_ids", type=int, multiple=True, metavar="ID", help="Only this feed, even a disabled one (repeatable).")
+@click.option("--feed", "feed_ids", type=ID, multiple=True, metavar="ID", help="Only this feed, even a disabled one (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS, show_default=True, help="Feeds fetched in parallel.")
 @click.option("--fetch-articles", is_flag=True, help="Fetch the page each new entry links to and ingest its text.")
 @format_option(SUMMARY_FORMATS, help="Summary format.")

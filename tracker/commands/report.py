@@ -10,6 +10,7 @@ from tracker import DISTRIBUTION
 from tracker.commands.options import (
     CONTEXT,
     DATE,
+    ID,
     SINCE,
     STREAMED_FORMATS,
     Since,
@@ -50,7 +51,7 @@ def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdi
 
 
 @click.command("show", context_settings=CONTEXT)
-@click.argument("measure_id", type=int)
+@click.argument("measure_id", type=ID)
 @click.option("--as-of", type=DATE, help="The day its status is given for (default: today).")
 @format_option(STREAMED_FORMATS, help="table for people; json: the measure with its history; csv and ndjson: a row per status change.")
 @click.pass_context

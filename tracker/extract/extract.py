@@ -59,6 +59,7 @@ from tracker.extract.mentions import (
 )
 from tracker.extract.normalize import normalize
 from tracker.extract.timex import TimeMention, find_duration, find_times, is_open_ended
+from tracker.limits import cap_sentences
 from tracker.vocab import DateSource, MeasureKind, Scope, Status, SubjectType
 
 
@@ -72,12 +73,12 @@ def split_sentences(text: str) -> list[str]:
         start = 0
         for m in SENTENCE.finditer(paragraph):
             before = paragraph[start: m.start()]
-            if ABBREV.search(before) or re.search(r"\b[A-Z]\.$", before):
+            if ABBREV.search(before[-16:]) or re.search(r"\b[A-Z]\.$", before[-3:]):  # the tail only: linear
                 continue
             sentences.append(paragraph[start: m.start()].strip())
             start = m.end()
         sentences.append(paragraph[start:].strip())
-    return [s for s in sentences if s]
+    return list(cap_sentences(s for s in sentences if s))  # bounded: tracker.limits
 
 
 # -- publication dates --------------------------------------------------------------------------

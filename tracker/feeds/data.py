@@ -63,6 +63,9 @@ class FeedData:
     repeated: int = 0
     #: Why feedparser had to recover (malformed XML, a wrong charset), when it did.
     warning: str | None = None
+    #: Entries left out, with the reason for each (no text; cut off; unidentifiable in a
+    #: malformed document). They are never stored.
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -91,12 +91,23 @@ def parse_feed(
         raise NotAFeedError(where, _what_it_is(content, ctype, parsed))
     feed = parsed.get("feed") or {}
     title = _plain(feed.get("title"), feed.get("title_detail"))
+    malformed = is_malformed(parsed)
     seen: set[str] = set()
     out: list[EntryData] = []
+    skipped: list[str] = []
     repeated = 0
-    for raw in entries:
+    cut_off = malformed and entries and last_entry_cut_off(content)
+    for number, raw in enumerate(entries, 1):
+        if cut_off and number == len(entries):
+            skipped.append(f"entry {number}: cut off where the document ends")
+            continue
         entry = _entry(raw, base)
         if entry is None:
+            skipped.append(f"entry {number}: neither a link, an id nor any text")
+            continue
+        if malformed and not (raw.get("id") or entry.link):
+            # in a broken document, an entry nothing identifies may be a fragment of another
+            skipped.append(f"entry {number}: neither a link nor an id, in a malformed document")
             continue
         if entry.entry_id in seen:
             repeated += 1
@@ -104,13 +115,36 @@ def parse_feed(
         seen.add(entry.entry_id)
         out.append(entry)
     warning = _describe(parsed["bozo_exception"]) if parsed.get("bozo") else None
+    if malformed and not out:
+        detail = f"; {len(skipped)} unusable {'entry' if len(skipped) == 1 else 'entries'}" if skipped else ""
+        raise FeedError(where, f"malformed feed with no usable entry: {warning}{detail}")
     return FeedData(
         title=title[:MAX_TITLE] if title else None,
         link=safe_link(feed.get("link"), base),
         entries=tuple(out),
         repeated=repeated,
         warning=warning,
+        skipped=tuple(skipped),
     )
+
+
+def is_malformed(parsed: Any) -> bool:
+    """Whether feedparser found the document not well-formed XML (a wrong charset or content
+    type is a complaint, not a malformation)."""
+    error = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    return error is not None and type(error).__name__ in ("SAXParseException", "SAXException")
+
+
+_ENTRY_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])")
+_ENTRY_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+
+
+def last_entry_cut_off(content: bytes) -> bool:
+    """Whether the document ends inside its last entry: no closing tag after the last
+    ``<item>`` or ``<entry>`` opens (a truncated download)."""
+    data = _as_utf8_document(content)
+    starts = [m.end() for m in _ENTRY_OPEN.finditer(data)]
+    return bool(starts) and _ENTRY_CLOSE.search(data, starts[-1]) is None
 
 
 # -- refusing what is not a feed ---------------------------------------------------------------

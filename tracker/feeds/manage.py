@@ -18,6 +18,10 @@ from .errors import FeedExistsError, FeedNotFoundError
 from .retrieve import is_http
 from .schedule import DEFAULT_INTERVAL, MIN_INTERVAL
 
+#: The lengths of the ``feeds.url`` and ``feeds.name`` columns (PostgreSQL enforces them).
+MAX_ADDRESS = 2000
+MAX_NAME = 300
+
 
 @dataclass(frozen=True)
 class FeedRow:
@@ -77,6 +81,10 @@ def add_feed(
         FeedExistsError: the address is a feed already.
     """
     url = normalize_location(location)
+    if len(url) > MAX_ADDRESS:
+        raise InputError(location[:100] + "...", f"address too long ({len(url):,} characters; the limit is {MAX_ADDRESS:,})")
+    if name is not None and len(name) > MAX_NAME:
+        raise InputError(url, f"name too long ({len(name):,} characters; the limit is {MAX_NAME})")
     if interval_seconds < MIN_INTERVAL:
         raise InputError(location, f"interval too short (the shortest is {MIN_INTERVAL} s)")
     now = tracker.clock()

@@ -242,7 +242,9 @@ class _Poller:
     def _retrieve_and_parse(self, state: FeedState) -> _Work:
         work = _Work()
         try:
-            work.retrieved = retrieve(self.fetcher if is_http(state.url) else None, state)
+            work.retrieved = retrieve(
+                self.fetcher if is_http(state.url) else None, state, self.tracker.max_bytes
+            )
         except InputError as e:
             work.error = e.reason
             return work
@@ -270,6 +272,8 @@ class _Poller:
             return work
         if work.data.warning:
             log.info("%s: recovered from: %s", state.url, work.data.warning)
+        for reason in work.data.skipped:
+            log.warning("%s: %s: skipped, not stored", state.url, reason)
         return work
 
     def _prepare(self, session: Session, state: FeedState, work: _Work) -> None:
@@ -308,7 +312,9 @@ class _Poller:
             return article
         try:
             content, ctype = fetch_page(self.fetcher, entry.link)
-            page = parse.parse_bytes(content, entry.link, url=entry.link, html=None if "html" not in ctype else True)
+            page = parse.parse_bytes(
+                content, entry.link, url=entry.link, html=None if "html" not in ctype else True, content_type=ctype
+            )
         except InputError as e:
             log.info("%s: entry %s: linked page not used: %s", state.url, entry.entry_id, e.reason)
             return article

@@ -84,11 +84,12 @@ def read_file(path: str, etag: str | None, max_bytes: int) -> Retrieved:
 
 
 def fetch_page(fetcher: Fetcher, url: str) -> tuple[bytes, str]:
-    """The body and content type of an article page an entry links to (2xx only).
+    """The body and content type of an article page an entry links to (2xx only). The link
+    comes from the feed's author, so it may reach public addresses only (``tracker.net``).
 
     Raises:
         FetchError: as ``Fetcher.get_ok``.
     """
-    response = fetcher.get_ok(url)
+    response = fetcher.get_ok(url, trusted=False)  # a link from a feed: public hosts only
     return response.content, response.headers.get("content-type", "")
 

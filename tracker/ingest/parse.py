@@ -5,6 +5,7 @@ No I/O here besides what the caller hands in; ``pipeline`` reads files and fetch
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import replace
@@ -27,22 +28,93 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.S)
 
 
-def decode(data: bytes, where: str) -> str:
-    """UTF-8 text (a BOM is dropped); a clear InputError for empty, binary or other bytes."""
+def decode(data: bytes, where: str, declared: str | None = None) -> str:
+    """The text of ``data`` (see ``decode_detected``)."""
+    return decode_detected(data, where, declared)[0]
+
+
+def decode_detected(data: bytes, where: str, declared: str | None = None) -> tuple[str, str]:
+    """Text and the encoding assumed: UTF-8 (a BOM is dropped), else the ``declared`` charset
+    (an HTTP header, an HTML ``<meta>``) when the bytes fit it, else what detection finds
+    (``legacy_encoding``). InputError for empty or binary data."""
     if not data.strip():
         raise InputError(where, "empty file")
     if b"\x00" in data[:4096]:
         raise InputError(where, "binary file, not text")
     try:
-        text = data.decode("utf-8-sig")
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as e:
-        raise InputError(
-            where, f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
-        ) from None
+        first_bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
+        text, encoding = _decode_legacy(data, where, declared, first_bad)
+    if not text.strip():  # only separators such as \x1c-\x1f, which bytes.strip() keeps
+        raise InputError(where, "empty file")
     controls = len(_CONTROLS.findall(text, 0, 4096))
     if controls > 8:
         raise InputError(where, "binary file, not text")
-    return text
+    return text, encoding
+
+
+#: Unicode blocks of Latin-script text: a guess of another script is trusted only when the
+#: detector also names one of its blocks (``legacy_encoding``).
+_LATIN_BLOCKS = ("Basic Latin", "Latin", "General Punctuation", "Control character", "Currency", "Letterlike", "Spacing Modifier")
+#: Non-ASCII bytes needed before a detector's non-Latin guess is believed.
+_MIN_EVIDENCE = 20
+
+
+def _decode_legacy(data: bytes, where: str, declared: str | None, first_bad: str) -> tuple[str, str]:
+    if declared:
+        try:
+            codec = codecs.lookup(declared).name
+            return data.decode(codec), _label(codec)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    encoding = legacy_encoding(data)
+    if encoding is None:
+        raise InputError(where, f"binary file, or text in an unknown encoding ({first_bad} is not UTF-8)")
+    return data.decode(encoding, errors="replace"), _label(encoding)
+
+
+def legacy_encoding(data: bytes) -> str | None:
+    """The encoding of text that is not UTF-8, or None when no encoding fits (binary).
+
+    charset-normalizer decides text or not and names the script. Text in a non-Latin script
+    (Cyrillic, Greek...) with enough evidence takes its guess; Latin-script text is read as
+    Windows-1252 (which browsers also use for "ISO-8859-1"; its typographic quotes and dashes
+    are what news sites send), or Latin-1 when a byte is undefined in Windows-1252.
+    """
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        return None
+    non_ascii = sum(1 for b in data[:200_000] if b >= 0x80)
+    if non_ascii >= _MIN_EVIDENCE and any(not a.startswith(_LATIN_BLOCKS) for a in best.alphabets):
+        return str(best.encoding)
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
+def _label(codec: str) -> str:
+    """The usual name of a Python codec: windows-1252, iso-8859-1, utf-8."""
+    name = codecs.lookup(codec).name
+    return {"cp1252": "windows-1252", "iso8859-1": "iso-8859-1", "latin-1": "iso-8859-1"}.get(
+        name, name.replace("_", "-").replace("cp125", "windows-125")
+    )
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+
+
+def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
+    """The charset an HTTP content type or an HTML ``<meta>`` (in the first 4 KB) declares."""
+    if content_type and (m := re.search(r"charset\s*=\s*[\"']?([\w.:-]{1,40})", content_type, re.I)):
+        return m.group(1)
+    if m := _META_CHARSET.search(data[:4096]):
+        return m.group(1).decode("ascii")
+    return None
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -145,14 +217,39 @@ def parse_html(data: bytes | str, where: str, url: str | None = None) -> Article
     )
 
 
-def parse_bytes(data: bytes, where: str, *, url: str | None = None, html: bool | None = None) -> Article:
-    """Parse a file's or response's bytes; ``html`` None means: guess from the content."""
+#: The lengths of the ``sources`` columns these fields go to (PostgreSQL enforces them).
+MAX_TITLE, MAX_PUBLISHER, MAX_URL = 500, 300, 2000
+
+
+def fit_columns(article: Article) -> Article:
+    """An article whose title and publisher fit their columns (cut), and whose URL does
+    (a longer one is dropped: a cut URL would name another page)."""
+    title = article.title[:MAX_TITLE] if article.title else article.title
+    publisher = article.publisher[:MAX_PUBLISHER] if article.publisher else article.publisher
+    url = article.url if article.url is None or len(article.url) <= MAX_URL else None
+    if (title, publisher, url) == (article.title, article.publisher, article.url):
+        return article
+    return replace(article, title=title, publisher=publisher, url=url)
+
+
+def parse_bytes(
+    data: bytes, where: str, *, url: str | None = None, html: bool | None = None,
+    content_type: str | None = None,
+) -> Article:
+    """Parse a file's or response's bytes; ``html`` None means: guess from the content.
+
+    Text in a legacy encoding (Windows-1252, Latin-1...) is decoded, by the charset that
+    ``content_type`` or the page declares, else by detection; the article records the
+    encoding assumed. Binary data is refused (InputError).
+    """
     if html is None:
         head = data[:2048].lstrip().lower()
         html = head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
     if html:
         if not data.strip():
             raise InputError(where, "empty file")
-        return parse_html(data, where, url)
-    article = parse_text(decode(data, where), where)
-    return replace(article, url=url or article.url)
+        text, encoding = decode_detected(data, where, declared_charset(data, content_type))
+        return fit_columns(replace(parse_html(text, where, url), encoding=encoding))
+    text, encoding = decode_detected(data, where, declared_charset(b"", content_type))
+    article = parse_text(text, where)
+    return fit_columns(replace(article, url=url or article.url, encoding=encoding))

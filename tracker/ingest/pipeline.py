@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from tracker.data import Article, Fact, IngestSummary, SourceOutcome
-from tracker.errors import InputError
+from tracker.errors import DatabaseError, InputError
 from tracker.extract import extract
-from tracker.ingest import parse, store
+from tracker.ingest import fetch, parse, store
 from tracker.models import IngestRun
 from tracker.report import periods
 from tracker.vocab import DateSource
@@ -62,31 +62,33 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
 EMPTY_FOLDER = "\0empty:"
 
 
-def read_source(where: str, fetcher_factory: Callable[[], object] | None) -> Article:
-    """Read one input (a path, ``-`` or an http(s) URL) into an Article; InputError on failure."""
+def read_source(
+    where: str, fetcher_factory: Callable[[], object] | None, max_bytes: int = fetch.MAX_BYTES
+) -> Article:
+    """Read one input (a path, ``-`` or an http(s) URL) into an Article; InputError on failure
+    (also when a file or stdin passes ``max_bytes``: the HTTP client has its own cap)."""
     if where.startswith(EMPTY_FOLDER):
         raise InputError(where[len(EMPTY_FOLDER):], f"no article files ({', '.join(parse.SUFFIXES)}) in this folder")
     if re.match(r"^[a-z][a-z0-9+.-]*://", where, re.I) and not where.startswith(("http://", "https://")):
         raise InputError(where, "only http(s) URLs are fetched")
     if where == "-":
-        return parse.parse_bytes(sys.stdin.buffer.read(), "<stdin>")
+        return parse.parse_bytes(fetch.read_capped(sys.stdin.buffer, "<stdin>", max_bytes), "<stdin>")
     if where.startswith(("http://", "https://")):
+        if len(where) > parse.MAX_URL:
+            raise InputError(where[:100] + "...", f"URL too long ({len(where):,} characters; the limit is {parse.MAX_URL:,})")
         assert fetcher_factory is not None
         fetcher = fetcher_factory()
         response = fetcher.get_ok(where)  # type: ignore[attr-defined]
         ctype = response.headers.get("content-type", "")
         is_html = True if "html" in ctype else False if "text/plain" in ctype else None
-        article = parse.parse_bytes(response.content, where, url=response.url, html=is_html)
+        article = parse.parse_bytes(response.content, where, url=response.url, html=is_html, content_type=ctype)
         return replace(article, url=where)
     path = Path(where)
     if not path.exists():
         raise InputError(where, "no such file or folder")
     if path.suffix.lower() not in parse.SUFFIXES:
         raise InputError(where, f"not an article file (expected one of {', '.join(parse.SUFFIXES)})")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(where, e.strerror or str(e)) from e
+    data = fetch.read_file(where, max_bytes)
     return parse.parse_bytes(data, where, html=path.suffix.lower() in parse.HTML_SUFFIXES)
 
 
@@ -94,6 +96,8 @@ def with_overrides(article: Article, published: dt.date | None, url: str | None)
     if published is not None:
         article = replace(article, published=published, published_how=DateSource.GIVEN)
     if url is not None:
+        if len(url) > parse.MAX_URL:
+            raise InputError(url[:100] + "...", f"--url too long ({len(url):,} characters; the limit is {parse.MAX_URL:,})")
         article = replace(article, url=url)
     return article
 
@@ -153,8 +157,36 @@ class _Batch:
         self.conn: Connection | None = None
         self.touched: set[int] = set()
         self.size = 0
+        #: What the open transaction holds, to store again if the connection fails.
+        self.pending: list[tuple[Article, list[Fact], str, int]] = []
 
     def store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
+        """Store one article in the open batch. When the connection fails (the server dropped
+        it, another writer held the lock past the busy timeout), the uncommitted articles go
+        with it: they are stored again once on a new connection, so that no article reported
+        stored is missing; if that fails too, DatabaseError (the run stops; the next one
+        completes it)."""
+        try:
+            return self._store(article, facts, where, run_id)
+        except OperationalError:
+            lost = self.pending
+            self.rollback()
+            if not lost:
+                raise  # only this article: the caller counts it as failed
+            log.info("database connection failed; storing the %d articles of the open batch again", len(lost))
+            try:
+                for item in lost:
+                    self._store(*item)
+            except OperationalError as e:
+                self.rollback()
+                reason = " ".join(str(e.orig).split())[:300]
+                raise DatabaseError(
+                    f"database error: {reason}; {len(lost)} articles this run reported as stored "
+                    "are not: run it again"
+                ) from e
+            return self._store(article, facts, where, run_id)
+
+    def _store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = self.tracker.engine.connect()
@@ -167,6 +199,7 @@ class _Batch:
                     )
                 self.touched |= touched
                 self.size += 1
+                self.pending.append((article, facts, where, run_id))
                 if self.size >= BATCH_SIZE:
                     self.commit()
                 return outcome
@@ -185,11 +218,13 @@ class _Batch:
             if self.touched:
                 periods.refresh(self.conn, self.touched)  # type: ignore[arg-type]
             self.conn.commit()
+            self.pending = []
         finally:
             self.conn.close()
             self.conn, self.touched, self.size = None, set(), 0
 
     def rollback(self) -> None:
+        self.pending = []
         if self.conn is not None:
             self.conn.close()  # rolls back what was not committed
             self.conn, self.touched, self.size = None, set(), 0
@@ -218,7 +253,7 @@ def ingest(
     try:
         for where in expand_inputs(inputs):
             try:
-                article = with_overrides(read_source(where, tracker.fetcher_factory), published, url)
+                article = with_overrides(read_source(where, tracker.fetcher_factory, tracker.max_bytes), published, url)
                 article, facts = prepare_article(tracker, article)
                 outcome = batch.store(article, facts, where, run_id)
             except InputError as e:

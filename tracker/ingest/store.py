@@ -80,7 +80,7 @@ def source_values(article: Article, now: dt.datetime, run_id: int | None = None)
         "publisher": article.publisher, "published_date": article.published,
         "published_how": article.published_how.value, "content_hash": content_hash(article.text),
         "text": article.text, "feed_id": article.feed_id, "entry_id": article.entry_id,
-        "run_id": run_id, "ingested_at": now,
+        "run_id": run_id, "ingested_at": now, "encoding": article.encoding,
     }
 
 

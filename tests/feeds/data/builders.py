@@ -36,8 +36,9 @@ class Clock:
 
 
 def test_fetcher() -> Fetcher:
-    """Tracker's client with test-sized limits: 1 s timeouts, a 200 KB cap."""
-    return Fetcher(timeout=httpx.Timeout(1.0, connect=1.0), max_bytes=SMALL_CAP)
+    """Tracker's client with test-sized limits: 1 s timeouts, a 200 KB cap; the local server is
+    on 127.0.0.1, so private hosts are allowed (tests/robust check the address policy)."""
+    return Fetcher(timeout=httpx.Timeout(1.0, connect=1.0), max_bytes=SMALL_CAP, allow_private_hosts=True)
 
 
 test_fetcher.__test__ = False  # type: ignore[attr-defined]
