@@ -135,7 +135,9 @@ def test_re_enacted_after_a_repeal_starts_again() -> None:
 def test_an_undated_change_counts_from_when_it_was_known() -> None:
     changes = [change(Status.ENACTED, None, known_by=D(2021, 3, 1))]
     assert state(changes, D(2021, 2, 28)) is None
-    assert state(changes, D(2021, 3, 1)) == ("in_force", "2021-03-01", None, False)
+    # "date unknown, reported by 2021-03-01": no since, the day it was known instead
+    assert state(changes, D(2021, 3, 1)) == ("in_force", None, None, False)
+    assert state_on(changes, D(2021, 3, 1)).known_by == D(2021, 3, 1)
 
 
 def test_an_undated_change_gives_way_to_a_dated_one_of_the_same_group() -> None:
@@ -153,7 +155,8 @@ def test_an_undated_change_of_another_group_still_counts() -> None:
         change(Status.REPEALED, None, known_by=D(2022, 3, 1)),
     ]
     assert state(changes, D(2022, 2, 28)) == ("in_force", "2021-05-01", None, False)
-    assert state(changes, D(2022, 3, 1)) == ("repealed", "2022-03-01", None, False)
+    assert state(changes, D(2022, 3, 1)) == ("repealed", None, None, False)  # reported by
+    assert state_on(changes, D(2022, 3, 1)).known_by == D(2022, 3, 1)
 
 
 def test_an_undated_change_without_known_by_is_not_placed() -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.dates import PartialDate
+from tracker.curate.rules import counting
 from tracker.models import Measure, StatusChange
 from tracker.report.periods import Period, compute_periods
 from tracker.report.report import SOURCE_FOR_EVIDENCE, Evidence, measures_query, to_change
@@ -200,7 +201,7 @@ def build_timeline(
             changes[sc.measure_id].append(sc)
     lines = []
     for measure in measures:
-        mine = changes[measure.id]
+        mine = counting(changes[measure.id])  # people's decisions apply (tracker.curate)
         if not mine:
             continue
         periods = tuple(compute_periods([to_change(sc) for sc in mine]))
