@@ -304,10 +304,14 @@ class Decision(Base):
     source_id: Mapped[int | None] = mapped_column(
         ForeignKey("sources.id", ondelete="SET NULL"), index=True
     )
-    #: The fact's subject (an OCD id or ``company:slug``), status and evidence hash.
+    #: The fact's subject (an OCD id or ``company:slug``), status and evidence hash: with kind
+    #: and scope, how ``reapply`` finds the fact again.
     subject: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str | None] = mapped_column(String(20))
     evidence_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The kind and scope of the fact's measure when the decision was made.
+    kind: Mapped[str | None] = mapped_column(String(20))
+    scope: Mapped[str | None] = mapped_column(String(100))
     #: One line a person can read: "reject #106 Portland, ME ban (private use...)".
     summary: Mapped[str] = mapped_column(Text)
     #: The corrected or added values, as JSON.

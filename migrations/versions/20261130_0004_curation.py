@@ -40,6 +40,8 @@ def upgrade() -> None:
     sa.Column('source_id', sa.Integer(), nullable=True),
     sa.Column('subject', sa.String(length=200), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=True),
+    sa.Column('scope', sa.String(length=100), nullable=True),
     sa.Column('evidence_hash', sa.String(length=64), nullable=True),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('details', sa.Text(), nullable=True),

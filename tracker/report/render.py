@@ -101,14 +101,30 @@ def _period(row: MeasureRow) -> str:
     return text
 
 
-def status_table(report: StatusReport, *, include_all: bool = False, width: int = 80) -> str:
-    """Grouped by subject: the subject on its own line, then one line per measure."""
+def _by_level(report: StatusReport) -> list[tuple[str | None, MeasureRow]]:
+    from tracker.geography import LEVEL_TITLES, LEVELS
+
+    order = sorted(report.rows, key=lambda r: LEVELS.get(r.level or "", 9))
+    return [(LEVEL_TITLES.get(r.level or "", r.level), r) for r in order]
+
+
+def status_table(report: StatusReport, *, include_all: bool = False, width: int = 80, by_level: bool = False) -> str:
+    """Grouped by subject: the subject on its own line, then one line per measure. With
+    ``by_level`` (a roll-up), the subjects are grouped under their level (State, Counties,
+    Cities and towns...)."""
     what = "All known measures" if include_all else "Facial-recognition measures in force"
     lines = [f"{what} as of {report.as_of.isoformat()}", ""]
     if not report.rows:
         lines.append("  (none)")
     current = None
-    for row in report.rows:
+    level_now: str | None = None
+    rows = _by_level(report) if by_level else [(None, r) for r in report.rows]
+    for level, row in rows:
+        if by_level and level != level_now:
+            if level_now is not None:
+                lines.append("")
+            lines.append(f"== {level} ==")
+            level_now, current = level, None
         key = (row.subject.type, row.subject.name)
         if key != current:
             if current is not None:

@@ -20,7 +20,6 @@ from tracker.errors import NotFoundError
 from tracker.models import (
     Company,
     CompanyAlias,
-    Jurisdiction,
     Measure,
     Product,
     Source,

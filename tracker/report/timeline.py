@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.dates import PartialDate
 from tracker.curate.rules import counting
+from tracker.dates import PartialDate
 from tracker.models import Measure, StatusChange
 from tracker.report.periods import Period, compute_periods
 from tracker.report.report import SOURCE_FOR_EVIDENCE, Evidence, measures_query, to_change
