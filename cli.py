@@ -29,6 +29,7 @@ COMMANDS = {
     "facts": "curate:facts",
     "sources": "sources:group",
     "reextract": "sources:reextract",
+    "changes": "changes:command",
     "feeds": "feeds:group",
     "evaluate": "evaluate:command",
     "db": "db:group",
