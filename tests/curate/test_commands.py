@@ -182,6 +182,9 @@ def test_status_json_carries_reviewed_and_guessed(corpus):
                            for e in guessed)
     show = run(corpus, "show", str(data["measures"][0]["measure"]["id"])).output
     assert "(guessed)" in show
+    timeline = " ".join(run(corpus, "timeline", "--jurisdiction", "Portland, Ore.").output.split())
+    assert "029-spun-portland-oregon.txt, published 2021-01-01 (guessed)" in timeline
+    assert "028-portland-oregon-two-bans.txt, published 2020-09-10 (guessed)" not in timeline
 
 
 def test_min_confidence_sets_a_bar(corpus):

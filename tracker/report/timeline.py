@@ -111,6 +111,7 @@ def _evidence(sc: StatusChange) -> Evidence:
         quote=sc.evidence,
         status=sc.status,
         date=PartialDate(sc.effective_date, Precision(sc.precision)).iso() if sc.effective_date else None,
+        published_guessed=bool(published and source and source.published_how == "inferred"),
     )
 
 
@@ -269,7 +270,8 @@ def format_text(timeline: Timeline, width: int = 80) -> str:
             lines.extend(textwrap.wrap(f"\u201c{ev.quote}\u201d", width, initial_indent=indent,
                                        subsequent_indent=indent + " "))
             where = ev.source or "(no source)"
-            lines.extend(textwrap.wrap(f"-- {where}" + (f", published {ev.published}" if ev.published else ""),
+            published = f", published {ev.published}" + (" (guessed)" if ev.published_guessed else "") if ev.published else ""
+            lines.extend(textwrap.wrap(f"-- {where}{published}",
                                        width, initial_indent=indent + "  ", subsequent_indent=indent + "     "))
         lines.append("")
     n = len(events)
