@@ -207,3 +207,20 @@ def test_portland_oregon_private_ban_enacted_until_it_takes_effect(corpus):
     assert {(m["measure"]["scope"], m["status"], m["since"]) for m in later["measures"]} == {
         ("government use", "in_force", "2020-09-09"), (PRIVATE, "in_force", "2021-01-01"),
     }
+
+
+def test_review_corrects_in_the_terminal(corpus, tracker):
+    queue = run_json(corpus, "review", "--limit", "1", "--as-of", "2021-06-01")
+    fact = queue[0]["fact"]
+    # correct: reason, then status, date, end, subject, kind, scope (empty keeps a value)
+    answers = "o\nwrong day\n\n2018-01-02\n\n\n\n\nq\n"
+    out = run(corpus, "review", "--limit", "1", "--as-of", "2021-06-01", "--by", "ed", input=answers).output
+    assert "corrected #" in out and "1 decision recorded." in out
+    shown = run_json(corpus, "show", str(queue[0]["measure"]))
+    manual = [h for h in shown["history"] if h["origin"] == "manual"]
+    assert len(manual) == 1 and manual[0]["date"] == "2018-01-02"
+    assert any(h["id"] == fact and h["review"] == "corrected" for h in shown["history"])
+    bad = run(corpus, "review", "--limit", "1", "--as-of", "2021-06-01", input="o\n\nnot-a-status\n\n\n\n\n\n").output
+    assert "not corrected:" in bad
+    unknown = run(corpus, "review", "--limit", "1", "--as-of", "2021-06-01", input="o\n\n\n\n\nAtlantis\n\n\n").output
+    assert "not corrected: no jurisdiction is called 'Atlantis'" in unknown

@@ -88,6 +88,7 @@ def interactive(tracker, items: list[QueueItem], *, by: str | None = None) -> No
 
     from tracker.curate import decisions
     from tracker.dates import PartialDate
+    from tracker.errors import TrackerError
     from tracker.vocab import MeasureKind, Status
 
     person = by or decisions.default_person()
@@ -129,10 +130,11 @@ def interactive(tracker, items: list[QueueItem], *, by: str | None = None) -> No
                         end=PartialDate.parse(end) if end else None,
                         subject=subject, kind=MeasureKind(kind) if kind else None, scope=scope,
                     )
-                except ValueError as e:
+                    result = decisions.correct(session, item.fact_id, correction, by=person, reason=reason, now=now)
+                except (ValueError, TrackerError) as e:
+                    session.rollback()
                     click.echo(f"  not corrected: {e}")
                     continue
-                result = decisions.correct(session, item.fact_id, correction, by=person, reason=reason, now=now)
         click.echo(f"  decision {result.decision_id}: {result.summary}")
         done += 1
     click.echo(f"\n{done} decision{'s' if done != 1 else ''} recorded.")
