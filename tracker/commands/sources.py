@@ -70,6 +70,8 @@ def show(ctx: click.Context, source_id: int, fmt: str) -> None:
 
     Example: tracker sources show 28
     """
+    import textwrap
+
     from tracker.curate.sources import show_source
 
     with get_tracker(ctx).sessions() as session:
@@ -89,8 +91,9 @@ def show(ctx: click.Context, source_id: int, fmt: str) -> None:
     click.echo("")
     for f in facts:
         mark = f" [{f.review}]" if f.review else ""
-        click.echo(f"  {f.summary}{mark} (confidence {f.confidence:.2f}, {f.origin})")
-        click.echo(f"      \u201c{f.quote}\u201d")
+        click.echo("\n".join(textwrap.wrap(f"{f.summary}{mark} (confidence {f.confidence:.2f}, {f.origin})", 96,
+                                           initial_indent="  ", subsequent_indent="      ")))
+        click.echo("\n".join(textwrap.wrap(f"\u201c{f.quote}\u201d", 96, initial_indent="      ", subsequent_indent="      ")))
     if not facts:
         click.echo("  (no facts)")
 
