@@ -13,6 +13,8 @@ Create Date: 2026-11-30 07:00:00+00:00
 - ``measure_periods.known_by`` and ``effective_assumed``: a period that starts from an undated
   fact says by when it was known; one that starts from an adoption with no effective date says
   that the effective date is assumed.
+- the view ``status_change_reviews``: one row per status change with its review and the last
+  decision about it (docs/schema.md); join it to ``status_change_evidence`` on ``change_id``.
 
 Self-contained: it adds columns (plain ALTER TABLE on SQLite too, so the views of 0003 stay)
 and one table.
@@ -64,9 +66,35 @@ def upgrade() -> None:
     op.add_column('measure_periods', sa.Column('known_by', sa.Date(), nullable=True))
     op.add_column('measure_periods', sa.Column('effective_assumed', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_index(op.f('ix_status_changes_created_at'), 'status_changes', ['created_at'], unique=False)
+    op.execute(f"CREATE VIEW status_change_reviews AS{REVIEWS_VIEW}")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "COMMENT ON VIEW status_change_reviews IS 'one row per status change: the review in "
+            "force on it and the last decision about it (docs/schema.md)'"
+        )
+
+
+REVIEWS_VIEW = """
+SELECT
+    sc.id AS change_id,
+    sc.measure_id,
+    sc.origin,
+    sc.review,
+    CASE WHEN sc.review IN ('rejected', 'corrected') THEN FALSE ELSE TRUE END AS counts,
+    CASE WHEN sc.origin = 'manual' OR sc.review = 'confirmed' THEN TRUE ELSE FALSE END AS reviewed,
+    d.id AS decision_id,
+    d.action AS decision,
+    d.made_by,
+    d.made_at,
+    d.reason
+FROM status_changes sc
+LEFT JOIN decisions d ON d.id = (
+    SELECT MAX(x.id) FROM decisions x WHERE x.change_id = sc.id OR x.new_change_id = sc.id
+)"""
 
 
 def downgrade() -> None:
+    op.execute("DROP VIEW IF EXISTS status_change_reviews")
     # plain ALTER TABLE DROP COLUMN (SQLite >= 3.35): none of these columns is in a view
     op.drop_index(op.f('ix_status_changes_created_at'), table_name='status_changes')
     op.drop_column('measure_periods', 'effective_assumed')

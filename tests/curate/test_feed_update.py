@@ -56,3 +56,20 @@ def test_decisions_survive_a_feed_update(tracker):
     oakland = tracker.status(dt.date(2019, 8, 1), jurisdiction="Oakland").rows[0]
     assert oakland.state.since is None and oakland.state.known_by == dt.date(2019, 7, 17)
     assert oakland.measure_id == oak_measure and oakland.reviewed
+
+
+def test_the_reviews_view_shows_decisions(tracker):
+    from sqlalchemy import text
+
+    source = add_article(tracker, [fact(OAKLAND, "enacted", "2019-07-16"), fact(SF, "enacted", "2019-05-14")], "2019-08-01")
+    (oak, _, _), (sf, _, _) = _facts(tracker, source)
+    with tracker.sessions.begin() as session:
+        decisions.reject(session, oak, by="ed", reason="not so", now=FIXED_NOW)
+    with tracker.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT change_id, review, counts, reviewed, decision, made_by, reason FROM status_change_reviews ORDER BY change_id"
+        )).all()
+    assert [tuple(r) for r in rows] == [
+        (oak, "rejected", False, False, "reject", "ed", "not so"),
+        (sf, None, True, False, None, None, None),
+    ]

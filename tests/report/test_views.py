@@ -34,6 +34,7 @@ VIEWS = (
     "measures_current",
     "measures_in_force_today",
     "status_change_evidence",
+    "status_change_reviews",
 )
 
 # -- builders --------------------------------------------------------------------------------
