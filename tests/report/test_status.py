@@ -235,3 +235,13 @@ def test_a_proposal_does_not_undo_an_adoption() -> None:
         change(Status.IN_FORCE, "2021-01-01"),
     ]
     assert state(changes, D(2020, 10, 15))[0] == "enacted"
+
+
+def test_a_term_stated_at_adoption_runs_from_the_effective_day() -> None:
+    changes = [
+        change(Status.ENACTED, "2020-09-01", duration_months=12),
+        change(Status.IN_FORCE, "2020-10-01"),
+    ]
+    assert state(changes, D(2020, 9, 15)) == ("enacted", "2020-09-01", None, False)
+    assert state(changes, D(2021, 5, 1)) == ("in_force", "2020-10-01", "2021-10-01", False)
+    assert state(changes, D(2021, 10, 1))[0] == "expired"

@@ -133,6 +133,7 @@ def _walk(
     undated = False  # since comes from an undated change (its known_by)
     started_by: Status | None = None
     pending: PartialDate | None = None  # the effective date an enacted measure waits for
+    adopted: Change | None = None  # the adoption that waits for it
     used: list[int] = []
     for when, change in placed:
         if when.start > day:
@@ -149,16 +150,19 @@ def _walk(
                 # adopted, and a text says when it takes effect: enacted until then
                 if status is not ReportStatus.ENACTED:
                     since, until, undated = when, None, change.date is None
-                status, pending = ReportStatus.ENACTED, waits
+                status, pending, adopted = ReportStatus.ENACTED, waits, change
                 continue
             if change.status is Status.EXTENDED and lapsed:
                 until = None  # extended past its term, to an end the evidence does not give
             elif not in_force:
                 since, until, undated, started_by = when, None, change.date is None, change.status
             sets, new_end = _end_of(change, when, until)
+            if not sets and status is ReportStatus.ENACTED and adopted is not None:
+                # the term the adoption stated ("a one-year moratorium") runs from the effective day
+                sets, new_end = _end_of(adopted, when, until)
             if sets or not in_force:
                 until = new_end
-            status, pending = ReportStatus.IN_FORCE, None
+            status, pending, adopted = ReportStatus.IN_FORCE, None, None
         elif change.status in ENDS:
             if change.status is Status.EXPIRED and until is not None and until.start < when.start:
                 when = until
