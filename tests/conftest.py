@@ -22,7 +22,7 @@ from tracker.app import Tracker
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-DATA_TABLES = ("status_changes", "measures", "sources", "feeds", "ingest_runs")
+DATA_TABLES = ("decisions", "status_changes", "measures", "sources", "feeds", "ingest_runs")
 FIXED_NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 
 

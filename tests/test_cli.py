@@ -306,7 +306,7 @@ def test_every_report_command_offers_the_same_format_names():
         assert _format_choices(commands[path]) == ("text", "json"), path
     # no command invents a name of its own
     names = {c for cmd in commands.values() for c in (_format_choices(cmd) or ())}
-    assert names <= {"table", "json", "csv", "ndjson", "text"}
+    assert names <= {"table", "json", "csv", "ndjson", "text", "atom"}  # atom: the changes feed
 
 
 @pytest.fixture

@@ -127,11 +127,14 @@ class Tracker:
         include_all: bool = False,
         jurisdiction: str | None = None,
         company: str | None = None,
+        **filters: object,
     ) -> report.StatusReport:
+        """``filters``: within, include_federal, reviewed_only, min_confidence (see
+        ``report.status_report``)."""
         with self.sessions() as session:
             return report.status_report(
                 session, as_of or self.today(), include_all=include_all,
-                jurisdiction=jurisdiction, company=company,
+                jurisdiction=jurisdiction, company=company, **filters,  # type: ignore[arg-type]
             )
 
     def history(self, measure_id: int, as_of: dt.date | None = None) -> report.MeasureHistory:

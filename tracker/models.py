@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -189,7 +190,10 @@ class StatusChange(Base):
     evidence_hash: Mapped[str] = mapped_column(String(64))
     confidence: Mapped[float] = mapped_column(Float)
     origin: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    #: A person's verdict on this row: confirmed, rejected or corrected (tracker.curate);
+    #: NULL while nobody has reviewed it. Rejected and corrected rows never count.
+    review: Mapped[str | None] = mapped_column(String(10))
 
     measure: Mapped[Measure] = relationship(back_populates="changes")
     source: Mapped[Source | None] = relationship()
@@ -221,6 +225,10 @@ class MeasurePeriod(Base):
     until_date: Mapped[dt.date | None] = mapped_column(Date)
     until_precision: Mapped[str | None] = mapped_column(String(10))
     uncertain: Mapped[bool] = mapped_column(Boolean)
+    #: For a period that starts from an undated fact: the day the tracker could know it.
+    known_by: Mapped[dt.date | None] = mapped_column(Date)
+    #: The period starts from an adoption whose effective date no text gives.
+    effective_assumed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Feed(Base):
@@ -271,6 +279,48 @@ class Source(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: ``ingested`` (an article or feed entry) or ``manual`` (cited by ``tracker facts add``;
+    #: its text is the quote, and re-extraction leaves it alone).
+    origin: Mapped[str] = mapped_column(String(10), default="ingested", server_default="ingested")
+
+
+class Decision(Base):
+    """A person's decision about a fact: confirm, reject, correct or add (tracker.curate).
+
+    The fact is named by its source, subject, status and evidence as well as by its row, so that
+    the decision is applied again when re-extraction replaces the row."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))
+    #: The status change decided about (NULL once it is gone).
+    change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_changes.id", ondelete="SET NULL"), index=True
+    )
+    #: The manual status change a correction or an addition made.
+    new_change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_changes.id", ondelete="SET NULL")
+    )
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id", ondelete="SET NULL"))
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    #: The fact's subject (an OCD id or ``company:slug``), status and evidence hash: with kind
+    #: and scope, how ``reapply`` finds the fact again.
+    subject: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str | None] = mapped_column(String(20))
+    evidence_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The kind and scope of the fact's measure when the decision was made.
+    kind: Mapped[str | None] = mapped_column(String(20))
+    scope: Mapped[str | None] = mapped_column(String(100))
+    #: One line a person can read: "reject #106 Portland, ME ban (private use...)".
+    summary: Mapped[str] = mapped_column(Text)
+    #: The corrected or added values, as JSON.
+    details: Mapped[str | None] = mapped_column(Text)
+    made_by: Mapped[str] = mapped_column(String(100))
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class IngestRun(Base):

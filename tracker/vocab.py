@@ -38,6 +38,7 @@ class ReportStatus(StrEnum):
     """What `status` says about a measure on a date (the JSON contract's `status`)."""
 
     IN_FORCE = "in_force"
+    ENACTED = "enacted"  # adopted, not yet in effect
     PROPOSED = "proposed"
     FAILED = "failed"
     EXPIRED = "expired"

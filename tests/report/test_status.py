@@ -135,7 +135,9 @@ def test_re_enacted_after_a_repeal_starts_again() -> None:
 def test_an_undated_change_counts_from_when_it_was_known() -> None:
     changes = [change(Status.ENACTED, None, known_by=D(2021, 3, 1))]
     assert state(changes, D(2021, 2, 28)) is None
-    assert state(changes, D(2021, 3, 1)) == ("in_force", "2021-03-01", None, False)
+    # "date unknown, reported by 2021-03-01": no since, the day it was known instead
+    assert state(changes, D(2021, 3, 1)) == ("in_force", None, None, False)
+    assert state_on(changes, D(2021, 3, 1)).known_by == D(2021, 3, 1)
 
 
 def test_an_undated_change_gives_way_to_a_dated_one_of_the_same_group() -> None:
@@ -153,7 +155,8 @@ def test_an_undated_change_of_another_group_still_counts() -> None:
         change(Status.REPEALED, None, known_by=D(2022, 3, 1)),
     ]
     assert state(changes, D(2022, 2, 28)) == ("in_force", "2021-05-01", None, False)
-    assert state(changes, D(2022, 3, 1)) == ("repealed", "2022-03-01", None, False)
+    assert state(changes, D(2022, 3, 1)) == ("repealed", None, None, False)  # reported by
+    assert state_on(changes, D(2022, 3, 1)).known_by == D(2022, 3, 1)
 
 
 def test_an_undated_change_without_known_by_is_not_placed() -> None:
@@ -193,3 +196,52 @@ def test_an_undated_extension_after_the_term_continues_the_measure():
     later = state_on(changes, dt.date(2021, 9, 2))
     assert later is not None and later.in_force
     assert later.since == PartialDate.day(2020, 6, 10) and later.until is None
+
+
+# -- adopted is not yet in force (DESIGN.md section 2) -------------------------------------------
+def test_enacted_until_the_stated_effective_date() -> None:
+    changes = [change(Status.ENACTED, "2020-09-09"), change(Status.IN_FORCE, "2021-01-01")]
+    assert state(changes, D(2020, 9, 8)) is None
+    assert state(changes, D(2020, 10, 1)) == ("enacted", "2020-09-09", None, False)
+    s = state_on(changes, D(2020, 10, 1))
+    assert s.in_force_from.iso() == "2021-01-01" and not s.in_force and not s.effective_assumed
+    assert state(changes, D(2021, 1, 1)) == ("in_force", "2021-01-01", None, False)
+    assert state_on(changes, D(2021, 1, 1)).effective_assumed is False
+
+
+def test_with_no_effective_date_in_force_from_adoption_and_assumed() -> None:
+    changes = [change(Status.ENACTED, "2020-09-09")]
+    s = state_on(changes, D(2020, 10, 1))
+    assert (s.status.value, s.since.iso(), s.effective_assumed) == ("in_force", "2020-09-09", True)
+
+
+def test_an_effective_date_inside_the_adoption_month_does_not_wait() -> None:
+    # "adopted in September 2020, in force September 9": nothing says it waited
+    changes = [change(Status.ENACTED, "2020-09"), change(Status.IN_FORCE, "2020-09-09")]
+    assert state(changes, D(2020, 9, 20))[0] == "in_force"
+
+
+def test_repealed_before_it_took_effect() -> None:
+    changes = [
+        change(Status.ENACTED, "2020-09-09"), change(Status.IN_FORCE, "2021-01-01"),
+        change(Status.REPEALED, "2020-12-01"),
+    ]
+    assert state(changes, D(2020, 12, 15)) == ("repealed", "2020-12-01", None, False)
+
+
+def test_a_proposal_does_not_undo_an_adoption() -> None:
+    changes = [
+        change(Status.ENACTED, "2020-09-09"), change(Status.PROPOSED, "2020-10-01"),
+        change(Status.IN_FORCE, "2021-01-01"),
+    ]
+    assert state(changes, D(2020, 10, 15))[0] == "enacted"
+
+
+def test_a_term_stated_at_adoption_runs_from_the_effective_day() -> None:
+    changes = [
+        change(Status.ENACTED, "2020-09-01", duration_months=12),
+        change(Status.IN_FORCE, "2020-10-01"),
+    ]
+    assert state(changes, D(2020, 9, 15)) == ("enacted", "2020-09-01", None, False)
+    assert state(changes, D(2021, 5, 1)) == ("in_force", "2020-10-01", "2021-10-01", False)
+    assert state(changes, D(2021, 10, 1))[0] == "expired"

@@ -27,24 +27,40 @@ from tracker.commands.options import (
 @click.option("--all", "include_all", is_flag=True, help="Every known measure with its status on that day, not only those in force.")
 @click.option("--jurisdiction", metavar="NAME", help='Only this jurisdiction: a name ("Portland, Oregon", "Portland, ME"), an alias or an OCD id.')
 @click.option("--company", metavar="NAME", help="Only this company (name, alias or product).")
+@click.option("--within", metavar="NAME", help='Roll up a jurisdiction with everything under it: "Massachusetts" gives the state, its counties and its cities.')
+@click.option("--include-federal", is_flag=True, help="With --within: add the national level.")
+@click.option("--reviewed", "reviewed_only", is_flag=True, help="Only facts a person confirmed or entered ('tracker review').")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="X", help="Only facts with at least this confidence (0-1); reviewed facts always count.")
 @format_option(STREAMED_FORMATS, help="table for people; json: one object; csv: a line per measure; ndjson: an object per measure.")
 @click.pass_context
 @handle_errors
-def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdiction: str | None, company: str | None, fmt: str) -> None:
+def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdiction: str | None, company: str | None,
+           within: str | None, include_federal: bool, reviewed_only: bool, min_confidence: float | None, fmt: str) -> None:
     """What facial-recognition measures are in force where, as of a day.
 
     \b
     Examples:
       tracker status
       tracker status --as-of 2020-07-01 --all
-      tracker status --jurisdiction "Portland, Maine" --format json
+      tracker status --jurisdiction "Portland, ME" --format json
+      tracker status --within Mass. --as-of 2021-03-01
+      tracker status --reviewed --min-confidence 0.7
     """
     from tracker.report import render, rows
 
-    result = get_tracker(ctx).status(as_of, include_all=include_all, jurisdiction=jurisdiction, company=company)
+    if include_federal and not within:
+        raise click.UsageError("--include-federal goes with --within NAME")
+    filters: dict[str, object] = {}
+    if within:
+        filters.update(within=within, include_federal=include_federal)
+    if reviewed_only:
+        filters["reviewed_only"] = True
+    if min_confidence is not None:
+        filters["min_confidence"] = min_confidence
+    result = get_tracker(ctx).status(as_of, include_all=include_all, jurisdiction=jurisdiction, company=company, **filters)
     emit(
         fmt,
-        table=lambda: render.status_table(result, include_all=include_all, width=terminal_width()),
+        table=lambda: render.status_table(result, include_all=include_all, by_level=bool(within), width=terminal_width()),
         document=lambda: render.status_json(result),
         columns=rows.STATUS_COLUMNS, rows=lambda: rows.status_flat(result), objects=lambda: rows.status_ndjson(result),
     )

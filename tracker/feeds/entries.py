@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from tracker.curate.decisions import reapply
 from tracker.data import Article, Fact, SourceOutcome
 from tracker.ingest import store
 from tracker.models import Measure, Source, StatusChange
@@ -182,6 +183,7 @@ def update_entry(
     source.updated_at = now
     session.flush()
     count = store.add_facts(session, source, facts, now, store.known_by(article, now.date()))
+    reapply(session, source_id)  # people's decisions about this entry's facts stay
     _forget_orphans(session, {row.measure_id for row in old})
     return SourceOutcome(where, "updated", count, source_id=source_id)
 

@@ -20,6 +20,7 @@ SUFFIXES = (".svg", ".png")
 #: Fill colour of each status (colour-blind safe: Okabe-Ito, with grey for "expired").
 STATUS_COLOURS = {
     "in_force": "#009E73",
+    "enacted": "#0072B2",
     "proposed": "#56B4E9",
     "suspended": "#E69F00",
     "expired": "#BBBBBB",
@@ -27,7 +28,7 @@ STATUS_COLOURS = {
     "failed": "#CC79A7",
 }
 STATUS_LABELS = {
-    "in_force": "in force", "proposed": "proposed", "suspended": "suspended",
+    "in_force": "in force", "enacted": "enacted", "proposed": "proposed", "suspended": "suspended",
     "expired": "expired", "repealed": "repealed", "failed": "failed",
 }
 #: Marker of each kind of status change.

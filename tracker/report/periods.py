@@ -20,6 +20,7 @@ from itertools import islice
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.curate.rules import counting
 from tracker.data import Change
 from tracker.dates import PartialDate
 from tracker.models import Measure, MeasurePeriod, StatusChange
@@ -46,7 +47,7 @@ class Period:
 
 
 def _key(state: MeasureState) -> tuple[object, ...]:
-    return (state.status, state.since, state.until, state.uncertain)
+    return (state.status, state.since, state.until, state.uncertain, state.known_by)
 
 
 def _after(day: dt.date) -> dt.date | None:
@@ -107,7 +108,7 @@ _MEASURES = Measure.__table__
 _CHANGE_COLUMNS = [
     _CHANGES.c[name] for name in (
         "measure_id", "id", "status", "effective_date", "precision", "known_by", "end_date",
-        "end_precision", "duration_months", "duration_days", "open_ended",
+        "end_precision", "duration_months", "duration_days", "open_ended", "origin", "review",
     )
 ]
 
@@ -132,6 +133,8 @@ def period_rows(measure_id: int, periods: Sequence[Period]) -> list[dict[str, ob
             **_edge(p.state.since, "since"),
             **_edge(p.state.until, "until"),
             "uncertain": p.state.uncertain,
+            "known_by": p.state.known_by,
+            "effective_assumed": p.state.effective_assumed,
         }
         for seq, p in enumerate(periods)
     ]
@@ -151,7 +154,7 @@ def _store(conn: Connection, measure_ids: list[int]) -> int:
         .where(_CHANGES.c.measure_id.in_(measure_ids))
         .order_by(_CHANGES.c.measure_id, _CHANGES.c.id)
     )
-    for row in conn.execute(query):
+    for row in counting(conn.execute(query)):  # people's decisions apply (tracker.curate)
         changes[row.measure_id].append(to_change(row))
     rows = [r for mid in measure_ids for r in period_rows(mid, compute_periods(changes[mid]))]
     if rows:

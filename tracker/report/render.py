@@ -15,6 +15,7 @@ from tracker.vocab import SubjectType
 FORMATS = ("table", "json", "csv")
 STATUS_LABEL = {
     "in_force": "in force",
+    "enacted": "enacted",
     "proposed": "proposed",
     "failed": "failed",
     "expired": "expired",
@@ -33,12 +34,24 @@ def measure_dict(row: MeasureRow) -> dict[str, Any]:
         "status": state.status.value,
         "since": state.since.iso() if state.since else None,
         "until": state.until.iso() if state.until else None,
-        "evidence": [
-            {"source": e.source, "published": e.published, "quote": e.quote} for e in row.evidence
-        ],
+        "evidence": [_evidence_dict(e) for e in row.evidence],
     }
     if state.uncertain:
         out["uncertain"] = True
+    if state.known_by is not None:
+        out["known_by"] = state.known_by.isoformat()
+    if state.in_force_from is not None:
+        out["in_force_from"] = state.in_force_from.iso()
+    if state.effective_assumed:
+        out["effective_assumed"] = True
+    out["reviewed"] = row.reviewed
+    return out
+
+
+def _evidence_dict(e: Any) -> dict[str, Any]:
+    out = {"source": e.source, "published": e.published, "quote": e.quote}
+    if e.published_guessed:
+        out["published_guessed"] = True
     return out
 
 
@@ -73,7 +86,14 @@ def status_csv(report: StatusReport) -> str:
 
 def _period(row: MeasureRow) -> str:
     s = row.state
-    text = f"since {s.since.iso()}" if s.since else "date unknown"
+    if s.since:
+        text = f"since {s.since.iso()}"
+    elif s.known_by:
+        text = f"date unknown, reported by {s.known_by.isoformat()}"
+    else:
+        text = "date unknown"
+    if s.in_force_from:
+        text += f" (in force from {s.in_force_from.iso()})"
     if s.until:
         text += f", until {s.until.iso()}"
     if s.uncertain:
@@ -81,14 +101,30 @@ def _period(row: MeasureRow) -> str:
     return text
 
 
-def status_table(report: StatusReport, *, include_all: bool = False, width: int = 80) -> str:
-    """Grouped by subject: the subject on its own line, then one line per measure."""
+def _by_level(report: StatusReport) -> list[tuple[str | None, MeasureRow]]:
+    from tracker.geography import LEVEL_TITLES, LEVELS
+
+    order = sorted(report.rows, key=lambda r: LEVELS.get(r.level or "", 9))
+    return [(LEVEL_TITLES.get(r.level or "", r.level), r) for r in order]
+
+
+def status_table(report: StatusReport, *, include_all: bool = False, width: int = 80, by_level: bool = False) -> str:
+    """Grouped by subject: the subject on its own line, then one line per measure. With
+    ``by_level`` (a roll-up), the subjects are grouped under their level (State, Counties,
+    Cities and towns...)."""
     what = "All known measures" if include_all else "Facial-recognition measures in force"
     lines = [*textwrap.wrap(f"{what} as of {report.as_of.isoformat()}", width), ""]
     if not report.rows:
         lines.append("  (none)")
     current = None
-    for row in report.rows:
+    level_now: str | None = None
+    rows = _by_level(report) if by_level else [(None, r) for r in report.rows]
+    for level, row in rows:
+        if by_level and level != level_now:
+            if level_now is not None:
+                lines.append("")
+            lines.append(f"== {level} ==")
+            level_now, current = level, None
         key = (row.subject.type, row.subject.name)
         if key != current:
             if current is not None:
@@ -100,6 +136,8 @@ def status_table(report: StatusReport, *, include_all: bool = False, width: int 
         head = f"  [{row.measure_id}] {row.kind} ({row.scope}): {label}, {_period(row)}"
         sources = len({e.source for e in row.evidence})
         head += f" [{sources} source{'s' if sources != 1 else ''}]"
+        if row.reviewed:
+            head += " [reviewed]"
         lines.extend(textwrap.wrap(head, width, subsequent_indent="      "))
     counts = {}
     for row in report.rows:
@@ -130,11 +168,13 @@ def history_table(history: MeasureHistory, width: int = 80) -> str:
         when = entry.date or "date unknown"
         extra = f", until {entry.until}" if entry.until else ""
         extra += ", until further notice" if entry.open_ended else ""
-        lines.append(f"  {when}  {entry.status}{extra}  (confidence {entry.confidence:.2f}, {entry.origin})")
+        review = f", {entry.review}" if entry.review else ""
+        lines.append(f"  [{entry.change_id}] {when}  {entry.status}{extra}  (confidence {entry.confidence:.2f}, {entry.origin}{review})")
         quote = textwrap.wrap(f"\u201c{entry.evidence.quote}\u201d", width - 6)
         lines.extend("      " + q for q in quote)
         src = entry.evidence.source or "(no source)"
         pub = f", published {entry.evidence.published}" if entry.evidence.published else ""
+        pub += " (guessed)" if entry.evidence.published_guessed else ""
         lines.append(f"      -- {src}{pub}")
     return "\n".join(lines)
 
@@ -146,6 +186,7 @@ def history_json(history: MeasureHistory) -> str:
             "id": e.change_id, "status": e.status, "date": e.date, "until": e.until,
             "open_ended": e.open_ended, "origin": e.origin, "confidence": e.confidence,
             "source": e.evidence.source, "published": e.evidence.published, "quote": e.evidence.quote,
+            "published_guessed": e.evidence.published_guessed, "review": e.review,
         }
         for e in history.entries
     ]

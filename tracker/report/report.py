@@ -13,14 +13,13 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.curate.rules import counting, is_reviewed
 from tracker.data import Change
 from tracker.dates import PartialDate
 from tracker.errors import NotFoundError
 from tracker.models import (
     Company,
     CompanyAlias,
-    Jurisdiction,
-    JurisdictionAlias,
     Measure,
     Product,
     Source,
@@ -38,6 +37,8 @@ class Evidence:
     quote: str
     status: str
     date: str | None
+    #: the source's publication date was guessed from its text
+    published_guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class MeasureRow:
     title: str
     state: MeasureState
     evidence: tuple[Evidence, ...]
+    #: a person confirmed or entered a fact that decides this status (tracker.curate)
+    reviewed: bool = False
+    #: the jurisdiction's level (state, county, place...; "company" for a company)
+    level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ class HistoryEntry:
     origin: str
     confidence: float
     evidence: Evidence
+    #: a person's verdict: confirmed, rejected, corrected (None: not reviewed)
+    review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ class MeasureHistory:
 
 #: What evidence needs of a source: not its full text.
 SOURCE_FOR_EVIDENCE = joinedload(StatusChange.source).load_only(
-    Source.url, Source.path, Source.published_date
+    Source.url, Source.path, Source.published_date, Source.published_how
 )
 
 
@@ -117,6 +124,7 @@ def _evidence(sc: StatusChange) -> Evidence:
         quote=sc.evidence,
         status=sc.status,
         date=PartialDate(sc.effective_date, Precision(sc.precision)).iso() if sc.effective_date else None,
+        published_guessed=bool(source and source.published_date and source.published_how == "inferred"),
     )
 
 
@@ -130,24 +138,12 @@ def _subject(measure: Measure) -> SubjectRef:
 
 
 def find_jurisdictions(session: Session, name: str) -> list[int]:
-    """Jurisdiction ids for a name, an alias, an OCD id, or "Name, ST"."""
-    if name.startswith("ocd-division/"):
-        return list(session.scalars(select(Jurisdiction.id).where(Jurisdiction.ocd_id == name)))
-    base, _, state = name.partition(",")
-    query = (
-        select(Jurisdiction.id)
-        .join(JurisdictionAlias)
-        .where(JurisdictionAlias.alias == normalize_alias(base))
-    )
-    if state.strip():
-        st = state.strip()
-        state_ids = select(Jurisdiction.state_code).join(JurisdictionAlias).where(
-            JurisdictionAlias.alias == normalize_alias(st), Jurisdiction.kind == "state"
-        )
-        query = query.where(
-            (Jurisdiction.state_code == st.upper()) | Jurisdiction.state_code.in_(state_ids)
-        )
-    return list(session.scalars(query.distinct()))
+    """The id of the jurisdiction a name means: a name, an alias, an OCD id, "Name, ST",
+    "Name, Ore.", "MA", "Mass.", "City of Boston" (tracker.geography). Raises NotFoundError,
+    or AmbiguousNameError listing the candidates."""
+    from tracker.geography import resolve
+
+    return [resolve(session, name).id]
 
 
 def find_companies(session: Session, name: str) -> list[int]:
@@ -180,10 +176,18 @@ def measures_query(session: Session, jurisdiction: str | None, company: str | No
     return query
 
 
-def _load(session: Session, jurisdiction: str | None, company: str | None, ids: list[int] | None = None):
+def _load(
+    session: Session,
+    jurisdiction: str | None,
+    company: str | None,
+    ids: list[int] | None = None,
+    jurisdiction_ids: list[int] | None = None,
+):
     query = measures_query(session, jurisdiction, company)
     if ids is not None:
         query = query.where(Measure.id.in_(ids))
+    if jurisdiction_ids is not None:
+        query = query.where(Measure.jurisdiction_id.in_(jurisdiction_ids))
     measures = list(session.scalars(query.order_by(Measure.id)))
     changes: dict[int, list[StatusChange]] = defaultdict(list)
     if measures:
@@ -192,7 +196,7 @@ def _load(session: Session, jurisdiction: str | None, company: str | None, ids: 
             .options(SOURCE_FOR_EVIDENCE)
             .order_by(StatusChange.id)
         )
-        if jurisdiction or company or ids is not None:
+        if jurisdiction or company or ids is not None or jurisdiction_ids is not None:
             sc_query = sc_query.where(StatusChange.measure_id.in_([m.id for m in measures]))
         for sc in session.scalars(sc_query):
             changes[sc.measure_id].append(sc)
@@ -210,13 +214,32 @@ def status_report(
     include_all: bool = False,
     jurisdiction: str | None = None,
     company: str | None = None,
+    within: str | None = None,
+    include_federal: bool = False,
+    reviewed_only: bool = False,
+    min_confidence: float | None = None,
 ) -> StatusReport:
     """The measures in force on ``as_of`` (with ``include_all``, every measure with a status
-    then), each with the evidence for the status changes that decide it."""
-    measures, changes = _load(session, jurisdiction, company)
+    then), each with the evidence for the status changes that decide it.
+
+    ``within`` rolls up a jurisdiction with everything under it (``include_federal`` adds the
+    national level); people's decisions apply (tracker.curate.rules), ``reviewed_only`` keeps
+    only facts a person confirmed or entered, ``min_confidence`` those at or above a bar."""
+    from tracker import geography
+    from tracker.curate.rules import select_rows
+
+    levels: dict[int, str] | None = None
+    if within:
+        place = geography.resolve(session, within)
+        levels = geography.within(session, place, include_federal=include_federal)
+    measures, changes = _load(
+        session, jurisdiction, company, jurisdiction_ids=sorted(levels) if levels is not None else None
+    )
     rows = []
     for measure in measures:
-        mine = changes.get(measure.id, [])
+        mine = select_rows(
+            changes.get(measure.id, []), reviewed_only=reviewed_only, min_confidence=min_confidence
+        )
         state = state_on([to_change(sc) for sc in mine], as_of)
         if state is None and include_all:
             state = undated_state([to_change(sc) for sc in mine])
@@ -224,8 +247,13 @@ def status_report(
             continue
         used = set(state.change_ids)
         evidence = tuple(_evidence(sc) for sc in mine if sc.id in used)
+        reviewed = any(is_reviewed(sc) for sc in mine if sc.id in used)
+        level = measure.jurisdiction.kind if measure.jurisdiction is not None else "company"
         rows.append(
-            MeasureRow(measure.id, _subject(measure), measure.kind, measure.scope, measure.title, state, evidence)
+            MeasureRow(
+                measure.id, _subject(measure), measure.kind, measure.scope, measure.title, state,
+                evidence, reviewed, level,
+            )
         )
     rows.sort(key=_sort_key)
     return StatusReport(as_of, tuple(rows))
@@ -236,17 +264,33 @@ def measure_history(session: Session, measure_id: int, as_of: dt.date) -> Measur
     if not measures:
         raise NotFoundError(f"no measure has id {measure_id}")
     measure = measures[0]
-    mine = changes.get(measure.id, [])
+    everything = changes.get(measure.id, [])
+    mine = counting(everything)
     state = state_on([to_change(sc) for sc in mine], as_of) or undated_state(
         [to_change(sc) for sc in mine]
     )
     if state is None:
+        if everything:
+            raise NotFoundError(
+                f"measure {measure_id} has no fact that counts (all rejected or corrected); "
+                "'tracker changes' and 'tracker sources show' list the decisions"
+            )
         raise NotFoundError(f"measure {measure_id} has no status changes")
     entries = []
-    for sc in sorted(mine, key=lambda s: (s.effective_date or s.known_by or dt.date.max, s.id)):
+    # every fact, rejected and corrected ones too (marked): show is where a reviewer looks
+    for sc in sorted(everything, key=lambda s: (s.effective_date or s.known_by or dt.date.max, s.id)):
         until = PartialDate(sc.end_date, Precision(sc.end_precision or "day")).iso() if sc.end_date else None
         entries.append(
-            HistoryEntry(sc.id, sc.status, _evidence(sc).date, until, sc.open_ended, sc.origin, sc.confidence, _evidence(sc))
+            HistoryEntry(
+                sc.id, sc.status, _evidence(sc).date, until, sc.open_ended, sc.origin,
+                sc.confidence, _evidence(sc), sc.review,
+            )
         )
-    row = MeasureRow(measure.id, _subject(measure), measure.kind, measure.scope, measure.title, state, tuple(e.evidence for e in entries))
+    used = set(state.change_ids)
+    row = MeasureRow(
+        measure.id, _subject(measure), measure.kind, measure.scope, measure.title, state,
+        tuple(_evidence(sc) for sc in sorted(mine, key=lambda s: (s.effective_date or s.known_by or dt.date.max, s.id))),
+        any(is_reviewed(sc) for sc in mine if sc.id in used),
+        measure.jurisdiction.kind if measure.jurisdiction is not None else "company",
+    )
     return MeasureHistory(row, tuple(entries))

@@ -11,7 +11,12 @@ The rules (docs/analysts.md shows them in SQL):
   "until further notice" removes the end; a measure past its end is ``expired``;
 - an imprecise date counts from the earliest day it allows, and a day inside its window is
   reported as uncertain; when a finer date of the same kind of event lies inside it ("2020"
-  and "2020-06-08"), the finer one decides.
+  and "2020-06-08"), the finer one decides;
+- adopted is not yet in force: an ``enacted`` change followed by a later ``in_force`` one (the
+  text gave an effective date) leaves the measure ``enacted`` until then; an adoption with no
+  effective date counts as in force from adoption, and the state says the date is assumed;
+- a state that starts from an undated change has no ``since``: it says by when the change was
+  known (``known_by``) instead.
 """
 
 from __future__ import annotations
@@ -37,6 +42,13 @@ class MeasureState:
     until: PartialDate | None
     uncertain: bool
     change_ids: tuple[int, ...] = ()
+    #: When the state starts from an undated change: the day the tracker could know it
+    #: (``since`` is then None: "date unknown, reported by known_by").
+    known_by: dt.date | None = None
+    #: In force from an adoption whose effective date no text gives.
+    effective_assumed: bool = False
+    #: For an ``enacted`` measure: the day it takes effect.
+    in_force_from: PartialDate | None = None
 
     @property
     def in_force(self) -> bool:
@@ -103,13 +115,25 @@ def state_on(changes: Sequence[Change], day: dt.date) -> MeasureState | None:
 def timeline(changes: Sequence[Change]) -> Callable[[dt.date], MeasureState | None]:
     """``state_on`` for one measure on many days: its changes are sorted and sifted once."""
     placed = _usable(changes)
-    return lambda day: _walk(placed, day)
+    effects = [when for when, change in placed if change.status is Status.IN_FORCE and change.date]
+    return lambda day: _walk(placed, day, effects)
 
 
-def _walk(placed: list[tuple[PartialDate, Change]], day: dt.date) -> MeasureState | None:
+def _takes_effect(effects: list[PartialDate], adopted: PartialDate) -> PartialDate | None:
+    """The first stated effective date after an adoption, if the text gives one."""
+    return next((e for e in effects if e.start > adopted.last), None)
+
+
+def _walk(
+    placed: list[tuple[PartialDate, Change]], day: dt.date, effects: list[PartialDate] | None = None
+) -> MeasureState | None:
     status: ReportStatus | None = None
     since: PartialDate | None = None
     until: PartialDate | None = None
+    undated = False  # since comes from an undated change (its known_by)
+    started_by: Status | None = None
+    pending: PartialDate | None = None  # the effective date an enacted measure waits for
+    adopted: Change | None = None  # the adoption that waits for it
     used: list[int] = []
     for when, change in placed:
         if when.start > day:
@@ -119,28 +143,48 @@ def _walk(placed: list[tuple[PartialDate, Change]], day: dt.date) -> MeasureStat
         lapsed = status is ReportStatus.IN_FORCE and until is not None and until.start <= when.start
         in_force = status is ReportStatus.IN_FORCE and not lapsed
         if change.status in STARTS:
+            waits = (
+                _takes_effect(effects or [], when) if change.status is Status.ENACTED else None
+            )
+            if not in_force and waits is not None:
+                # adopted, and a text says when it takes effect: enacted until then
+                if status is not ReportStatus.ENACTED:
+                    since, until, undated = when, None, change.date is None
+                status, pending, adopted = ReportStatus.ENACTED, waits, change
+                continue
             if change.status is Status.EXTENDED and lapsed:
                 until = None  # extended past its term, to an end the evidence does not give
             elif not in_force:
-                since, until = when, None
+                since, until, undated, started_by = when, None, change.date is None, change.status
             sets, new_end = _end_of(change, when, until)
+            if not sets and status is ReportStatus.ENACTED and adopted is not None:
+                # the term the adoption stated ("a one-year moratorium") runs from the effective day
+                sets, new_end = _end_of(adopted, when, until)
             if sets or not in_force:
                 until = new_end
-            status = ReportStatus.IN_FORCE
+            status, pending, adopted = ReportStatus.IN_FORCE, None, None
         elif change.status in ENDS:
             if change.status is Status.EXPIRED and until is not None and until.start < when.start:
                 when = until
             status, since, until = ReportStatus(change.status.value), when, None
-        elif not in_force:
-            status, since, until = ReportStatus.PROPOSED, when, None
+            undated, pending = change.date is None, None
+        elif not in_force and status is not ReportStatus.ENACTED:
+            status, since, until, undated = ReportStatus.PROPOSED, when, None, change.date is None
     if status is None:
         return None
+    known_by = since.start if undated and since is not None else None
+    if undated:
+        since = None
     uncertain = since is not None and since.precision != Precision.DAY and since.contains(day)
     if status is ReportStatus.IN_FORCE and until is not None and until.start <= day:
         return MeasureState(ReportStatus.EXPIRED, until, None, until.contains(day), tuple(used))
     if until is not None and until.precision != Precision.DAY and until.contains(day):
         uncertain = True
-    return MeasureState(status, since, until, uncertain, tuple(used))
+    assumed = status is ReportStatus.IN_FORCE and started_by is Status.ENACTED
+    return MeasureState(
+        status, since, until, uncertain, tuple(used), known_by, assumed,
+        pending if status is ReportStatus.ENACTED else None,
+    )
 
 
 def undated_state(changes: Sequence[Change]) -> MeasureState | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.curate.rules import counting
 from tracker.dates import PartialDate
 from tracker.models import Measure, StatusChange
 from tracker.report.periods import Period, compute_periods
@@ -110,6 +111,7 @@ def _evidence(sc: StatusChange) -> Evidence:
         quote=sc.evidence,
         status=sc.status,
         date=PartialDate(sc.effective_date, Precision(sc.precision)).iso() if sc.effective_date else None,
+        published_guessed=bool(published and source and source.published_how == "inferred"),
     )
 
 
@@ -200,7 +202,7 @@ def build_timeline(
             changes[sc.measure_id].append(sc)
     lines = []
     for measure in measures:
-        mine = changes[measure.id]
+        mine = counting(changes[measure.id])  # people's decisions apply (tracker.curate)
         if not mine:
             continue
         periods = tuple(compute_periods([to_change(sc) for sc in mine]))
@@ -268,7 +270,8 @@ def format_text(timeline: Timeline, width: int = 80) -> str:
             lines.extend(textwrap.wrap(f"\u201c{ev.quote}\u201d", width, initial_indent=indent,
                                        subsequent_indent=indent + " "))
             where = ev.source or "(no source)"
-            lines.extend(textwrap.wrap(f"-- {where}" + (f", published {ev.published}" if ev.published else ""),
+            published = f", published {ev.published}" + (" (guessed)" if ev.published_guessed else "") if ev.published else ""
+            lines.extend(textwrap.wrap(f"-- {where}{published}",
                                        width, initial_indent=indent + "  ", subsequent_indent=indent + "     "))
         lines.append("")
     n = len(events)
