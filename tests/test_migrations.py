@@ -101,3 +101,9 @@ def test_cli_on_a_postgres_database_that_is_behind(scratch_url):
     upgraded = CliRunner().invoke(cli_module.cli, ["--database", scratch_url, "db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
     assert CliRunner().invoke(cli_module.cli, ["--database", scratch_url, "status"]).exit_code == 0
+
+
+def test_recorded_head_is_the_scripts_head():
+    """``ensure_schema`` trusts ``db.HEAD_REVISION`` instead of loading the scripts: a new
+    migration must update it."""
+    assert db.head_revision() == db.HEAD_REVISION

@@ -6,16 +6,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from tracker import db, seeds
+from tracker import db
 from tracker.data import Article, IngestSummary, SourceOutcome
-from tracker.extract.gazetteer import Gazetteer
-from tracker.ingest import pipeline
-from tracker.ingest.fetch import Fetcher
 from tracker.models import Jurisdiction
-from tracker.report import report
+
+# Ingestion (extraction, HTTP) and reports load on first use: a report does not pay for the
+# extractor's patterns or httpx, nor ingestion for the report code.
+if TYPE_CHECKING:
+    from tracker import seeds
+    from tracker.extract.gazetteer import Gazetteer
+    from tracker.ingest import pipeline
+    from tracker.ingest.fetch import Fetcher
+    from tracker.report import report
 
 Clock = Callable[[], dt.datetime]
 
@@ -50,7 +56,7 @@ class Tracker:
         self.url = db.resolve_url(url)
         self.engine = db.make_engine(self.url)
         self.clock = clock
-        self._fetcher_factory = fetcher_factory or Fetcher
+        self._fetcher_factory = fetcher_factory
         self._fetcher: Fetcher | None = None
         self.sessions = db.session_factory(self.engine)
         if check_schema:
@@ -62,11 +68,17 @@ class Tracker:
     def fetcher_factory(self) -> Fetcher:
         """The shared HTTP client, made on first use."""
         if self._fetcher is None:
+            if self._fetcher_factory is None:
+                from tracker.ingest.fetch import Fetcher
+
+                self._fetcher_factory = Fetcher
             self._fetcher = self._fetcher_factory()
         return self._fetcher
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
+        from tracker.extract.gazetteer import Gazetteer
+
         with self.sessions() as session:
             return Gazetteer.load(session)
 
@@ -90,6 +102,8 @@ class Tracker:
             return bool(session.scalar(select(func.count()).select_from(Jurisdiction)))
 
     def seed(self) -> seeds.SeedReport:
+        from tracker import seeds
+
         with self.sessions.begin() as session:
             result = seeds.load_all(session)
         self.__dict__.pop("gazetteer", None)
@@ -104,9 +118,13 @@ class Tracker:
         url: str | None = None,
         progress: pipeline.Progress | None = None,
     ) -> IngestSummary:
+        from tracker.ingest import pipeline
+
         return pipeline.ingest(self, inputs, published=published, url=url, progress=progress)
 
     def ingest_article(self, article: Article, where: str | None = None) -> SourceOutcome:
+        from tracker.ingest import pipeline
+
         return pipeline.ingest_article(self, article, where or article.url or article.path or "<article>")
 
     # -- reports ----------------------------------------------------------------------------
@@ -118,6 +136,8 @@ class Tracker:
         jurisdiction: str | None = None,
         company: str | None = None,
     ) -> report.StatusReport:
+        from tracker.report import report
+
         with self.sessions() as session:
             return report.status_report(
                 session, as_of or self.today(), include_all=include_all,
@@ -125,5 +145,7 @@ class Tracker:
             )
 
     def history(self, measure_id: int, as_of: dt.date | None = None) -> report.MeasureHistory:
+        from tracker.report import report
+
         with self.sessions() as session:
             return report.measure_history(session, measure_id, as_of or self.today())
