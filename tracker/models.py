@@ -223,6 +223,23 @@ class MeasurePeriod(Base):
     uncertain: Mapped[bool] = mapped_column(Boolean)
 
 
+class MeasureEvidence(Base):
+    """The status changes a measure's status rests on, each from the day it counts: on day D the
+    evidence is the rows with ``counts_from <= D`` (NULL: always, for a measure none of whose
+    changes can be dated). Filled with ``measure_periods`` by ``tracker.report.periods``, so that
+    reports select exactly the evidence ``status.state_on`` names, in SQL."""
+
+    __tablename__ = "measure_evidence"
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    change_id: Mapped[int] = mapped_column(
+        ForeignKey("status_changes.id", ondelete="CASCADE"), primary_key=True
+    )
+    counts_from: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class Feed(Base):
     __tablename__ = "feeds"
 
