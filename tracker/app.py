@@ -4,11 +4,12 @@ CLI, the feed poller and tests all go through the same door (and tests can swap 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tracker import db
 from tracker.data import Article, IngestSummary, SourceOutcome
@@ -24,10 +25,24 @@ if TYPE_CHECKING:
     from tracker.report import report
 
 Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _close(session: Session) -> None:
+    bind = session.get_bind()
+    session.close()
+    bind.close()  # type: ignore[union-attr]
+
+
+def _closing(session: Session, rows: Iterator[T]) -> Iterator[T]:
+    try:
+        yield from rows
+    finally:
+        _close(session)
 
 
 class Tracker:
@@ -143,6 +158,31 @@ class Tracker:
                 session, as_of or self.today(), include_all=include_all,
                 jurisdiction=jurisdiction, company=company,
             )
+
+    def status_rows(
+        self,
+        as_of: dt.date | None = None,
+        *,
+        include_all: bool = False,
+        jurisdiction: str | None = None,
+        company: str | None = None,
+    ) -> Iterator[report.MeasureRow]:
+        """``status``, streamed: the report's rows one at a time, read on a connection of their
+        own that is closed when the iterator is exhausted or closed. Names are checked before
+        this returns (NotFoundError), so nothing is written for a bad one."""
+        from tracker.report import report
+
+        # a read: on SQLite, do not take the write lock (BEGIN IMMEDIATE) for its whole length
+        session = self.sessions(bind=self.engine.connect().execution_options(sqlite_begin="DEFERRED"))
+        try:
+            rows = report.status_rows(
+                session, as_of or self.today(), include_all=include_all,
+                jurisdiction=jurisdiction, company=company,
+            )
+        except BaseException:
+            _close(session)
+            raise
+        return _closing(session, rows)
 
     def history(self, measure_id: int, as_of: dt.date | None = None) -> report.MeasureHistory:
         from tracker.report import report

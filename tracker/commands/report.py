@@ -37,13 +37,17 @@ def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdi
     """
     from tracker.report import render
 
-    result = get_tracker(ctx).status(as_of, include_all=include_all, jurisdiction=jurisdiction, company=company)
+    tracker = get_tracker(ctx)
+    day = as_of or tracker.today()
+    rows = tracker.status_rows(day, include_all=include_all, jurisdiction=jurisdiction, company=company)
+    out = click.get_text_stream("stdout")
     if fmt == "json":
-        click.echo(render.status_json(result))
+        render.write_status_json(day, rows, out)
     elif fmt == "csv":
-        click.echo(render.status_csv(result), nl=False)
+        render.write_status_csv(day, rows, out)
     else:
-        click.echo(render.status_table(result, include_all=include_all))
+        render.write_status_table(day, rows, out, include_all=include_all)
+    out.flush()
 
 
 @click.command("show", context_settings=CONTEXT)

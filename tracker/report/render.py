@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import textwrap
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from tracker.data import IngestSummary
 from tracker.report.report import MeasureHistory, MeasureRow, StatusReport
@@ -43,11 +45,23 @@ def measure_dict(row: MeasureRow) -> dict[str, Any]:
 
 
 def status_json(report: StatusReport) -> str:
-    return json.dumps(
-        {"as_of": report.as_of.isoformat(), "measures": [measure_dict(r) for r in report.rows]},
-        indent=2,
-        ensure_ascii=False,
-    )
+    buffer = io.StringIO()
+    write_status_json(report.as_of, report.rows, buffer)
+    return buffer.getvalue().removesuffix("\n")
+
+
+def write_status_json(as_of: dt.date, rows: Iterable[MeasureRow], out: TextIO) -> int:
+    """Write the status report as the JSON object of DESIGN.md section 3, one measure at a time
+    (the same text as ``json.dumps(..., indent=2)`` of the whole object, and a newline); returns
+    the number of measures."""
+    out.write('{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "measures": [')
+    count = 0
+    for row in rows:
+        text = json.dumps(measure_dict(row), indent=2, ensure_ascii=False)
+        out.write(("\n    " if count == 0 else ",\n    ") + text.replace("\n", "\n    "))
+        count += 1
+    out.write("\n  ]\n}\n" if count else "]\n}\n")
+    return count
 
 
 CSV_FIELDS = (
@@ -58,17 +72,26 @@ CSV_FIELDS = (
 
 def status_csv(report: StatusReport) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    write_status_csv(report.as_of, report.rows, buffer)
+    return buffer.getvalue()
+
+
+def write_status_csv(as_of: dt.date, rows: Iterable[MeasureRow], out: TextIO) -> int:
+    """Write the status report as CSV (a header, then a line per measure), streamed."""
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
-    for row in report.rows:
+    day = as_of.isoformat()
+    count = 0
+    for row in rows:
         s = row.state
         writer.writerow([
-            report.as_of.isoformat(), row.subject.type.value, row.subject.name,
+            day, row.subject.type.value, row.subject.name,
             row.subject.ocd_id or "", row.measure_id, row.kind, row.scope, s.status.value,
             s.since.iso() if s.since else "", s.until.iso() if s.until else "",
             "true" if s.uncertain else "false", len({e.source for e in row.evidence}),
         ])
-    return buffer.getvalue()
+        count += 1
+    return count
 
 
 def _period(row: MeasureRow) -> str:
@@ -83,12 +106,22 @@ def _period(row: MeasureRow) -> str:
 
 def status_table(report: StatusReport, *, include_all: bool = False, width: int = 80) -> str:
     """Grouped by subject: the subject on its own line, then one line per measure."""
+    buffer = io.StringIO()
+    write_status_table(report.as_of, report.rows, buffer, include_all=include_all, width=width)
+    return buffer.getvalue().removesuffix("\n")
+
+
+def write_status_table(
+    as_of: dt.date, rows: Iterable[MeasureRow], out: TextIO, *, include_all: bool = False, width: int = 80
+) -> int:
+    """``status_table``, streamed: rows must come grouped by subject (as reports give them)."""
     what = "All known measures" if include_all else "Facial-recognition measures in force"
-    lines = [f"{what} as of {report.as_of.isoformat()}", ""]
-    if not report.rows:
-        lines.append("  (none)")
+    out.write(f"{what} as of {as_of.isoformat()}\n\n")
     current = None
-    for row in report.rows:
+    counts: dict[str, int] = {}
+    total = 0
+    for row in rows:
+        lines = []
         key = (row.subject.type, row.subject.name)
         if key != current:
             if current is not None:
@@ -100,17 +133,18 @@ def status_table(report: StatusReport, *, include_all: bool = False, width: int 
         head = f"  [{row.measure_id}] {row.kind} ({row.scope}): {label}, {_period(row)}"
         sources = len({e.source for e in row.evidence})
         head += f" [{sources} source{'s' if sources != 1 else ''}]"
-        lines.extend(textwrap.wrap(head, width, subsequent_indent="      "))
-    counts = {}
-    for row in report.rows:
+        lines.extend(textwrap.wrap(head, width, subsequent_indent="      ") if len(head) > width or not head.isprintable() else [head])
+        out.write("\n".join(lines) + "\n")
         counts[row.state.status.value] = counts.get(row.state.status.value, 0) + 1
-    lines.append("")
-    lines.append(
-        f"{len(report.rows)} measure{'s' if len(report.rows) != 1 else ''}"
+        total += 1
+    if not total:
+        out.write("  (none)\n")
+    out.write(
+        f"\n{total} measure{'s' if total != 1 else ''}"
         + ("" if not include_all else " (" + ", ".join(f"{n} {STATUS_LABEL[k]}" for k, n in sorted(counts.items())) + ")")
-        + ". 'tracker show ID' prints a measure's history and evidence."
+        + ". 'tracker show ID' prints a measure's history and evidence.\n"
     )
-    return "\n".join(lines)
+    return total
 
 
 def history_table(history: MeasureHistory, width: int = 80) -> str:
