@@ -62,7 +62,14 @@ def build(url: str, measures: int, per_measure: int, seed: int) -> None:
     from sqlalchemy import insert, select
 
     from tracker.app import Tracker
-    from tracker.models import Company, Jurisdiction, JurisdictionAlias, Measure, Source, StatusChange
+    from tracker.models import (
+        Company,
+        Jurisdiction,
+        JurisdictionAlias,
+        Measure,
+        Source,
+        StatusChange,
+    )
     from tracker.report import periods
     from tracker.seeds import normalize_alias
 
