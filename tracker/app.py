@@ -132,10 +132,13 @@ class Tracker:
         published: dt.date | None = None,
         url: str | None = None,
         progress: pipeline.Progress | None = None,
+        jobs: int | None = 1,
     ) -> IngestSummary:
+        """Ingest files, folders, ``-`` and URLs; ``jobs`` worker processes extract (None: one
+        per core), this process stores (``pipeline.ingest``)."""
         from tracker.ingest import pipeline
 
-        return pipeline.ingest(self, inputs, published=published, url=url, progress=progress)
+        return pipeline.ingest(self, inputs, published=published, url=url, progress=progress, jobs=jobs)
 
     def ingest_article(self, article: Article, where: str | None = None) -> SourceOutcome:
         from tracker.ingest import pipeline
