@@ -201,7 +201,10 @@ class MeasurePeriod(Base):
     ``tracker db refresh``). The analyst views (docs/schema.md) read it."""
 
     __tablename__ = "measure_periods"
-    __table_args__ = (Index("ix_measure_periods_dates", "start_date", "end_date"),)
+    __table_args__ = (
+        Index("ix_measure_periods_dates", "start_date", "end_date"),
+        Index("ix_measure_periods_status", "status", "end_date", "start_date", "measure_id"),
+    )
 
     measure_id: Mapped[int] = mapped_column(
         ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True

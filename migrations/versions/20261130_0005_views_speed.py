@@ -9,6 +9,9 @@ status changes a measure's status rests on and from which day each counts, so th
 exactly that evidence in SQL. A database that already holds facts when it is upgraded to this
 revision gets it filled by one ``tracker db refresh`` (reports show no evidence until then).
 
+``ix_measure_periods_status`` covers "which measures are in force on D", so that query reads
+the index alone.
+
 ``measures_current`` counts a measure's changes and sources with one grouped join instead of two
 correlated subqueries per row; its columns are unchanged.
 """
@@ -80,9 +83,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_measure_evidence_measure_id_measures'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('measure_id', 'change_id', name=op.f('pk_measure_evidence'))
     )
+    # "in force on D": the in-force periods read from the index alone
+    op.create_index('ix_measure_periods_status', 'measure_periods',
+                    ['status', 'end_date', 'start_date', 'measure_id'], unique=False)
     _replace_current(CURRENT_FAST)
 
 
 def downgrade() -> None:
     _replace_current(CURRENT_0003)
+    op.drop_index('ix_measure_periods_status', table_name='measure_periods')
     op.drop_table('measure_evidence')

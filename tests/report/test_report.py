@@ -101,3 +101,32 @@ def test_streamed_rows_close_their_connection(tracker):
     next(rows)
     rows.close()  # an abandoned stream gives its connection back
     assert tracker.engine.pool.checkedout() == 0
+
+
+def _random_json(rng, depth=0):
+    pick = rng.randrange(9 if depth < 4 else 5)
+    if pick == 0:
+        return rng.choice(["", "plain", "quote \" and \\ slash", "line\nbreak\ttab", "caf\u00e9 \u201cq\u201d \U0001f600", "\x00\x1f"])
+    if pick == 1:
+        return rng.choice([None, True, False])
+    if pick == 2:
+        return rng.randrange(-10**6, 10**6)
+    if pick == 3:
+        return rng.choice([0.5, 1e-7, 3.0, -2.25, 1e300])
+    if pick == 4:
+        return rng.choice(["a", "b"])
+    if pick in (5, 6):
+        return {rng.choice(["k", "key \u00e9", "x\"y", f"n{i}"]) + str(i): _random_json(rng, depth + 1) for i in range(rng.randrange(4))}
+    if pick == 7:
+        return [_random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {1: "non-string key", "z": [1, 2]}
+
+
+def test_fast_indented_json_is_json_dumps():
+    import random
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        value = _random_json(rng)
+        assert render.dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False), value
+        assert render.dumps_indented(value, "    ") == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n    ")

@@ -44,6 +44,37 @@ def measure_dict(row: MeasureRow) -> dict[str, Any]:
     return out
 
 
+_string = json.encoder.encode_basestring  # the C encoder, when there is one (as json.dumps)
+
+
+def dumps_indented(value: Any, pad: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)`` with every line after the first
+    indented by ``pad``: the same text, several times faster (the standard library encodes in
+    Python whenever it indents)."""
+    if isinstance(value, str):
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int) and type(value) is int:
+        return int.__repr__(value)
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        items = [inner + _string(k) + ": " + dumps_indented(v, inner) for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        return "[\n" + ",\n".join(inner + dumps_indented(v, inner) for v in value) + "\n" + pad + "]"
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
+
+
 def status_json(report: StatusReport) -> str:
     buffer = io.StringIO()
     write_status_json(report.as_of, report.rows, buffer)
@@ -57,8 +88,8 @@ def write_status_json(as_of: dt.date, rows: Iterable[MeasureRow], out: TextIO) -
     out.write('{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "measures": [')
     count = 0
     for row in rows:
-        text = json.dumps(measure_dict(row), indent=2, ensure_ascii=False)
-        out.write(("\n    " if count == 0 else ",\n    ") + text.replace("\n", "\n    "))
+        text = dumps_indented(measure_dict(row), "    ")
+        out.write(("\n    " if count == 0 else ",\n    ") + text)
         count += 1
     out.write("\n  ]\n}\n" if count else "]\n}\n")
     return count

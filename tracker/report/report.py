@@ -218,13 +218,25 @@ def _subject_ref(row: Any) -> SubjectRef:
     return SubjectRef(SubjectType.COMPANY, row.subject_name, None, row.slug)
 
 
+def _cut(day: dt.date | None, precision: str | None) -> str | None:
+    """``PartialDate(day, precision).iso()``, without building one."""
+    if day is None:
+        return None
+    iso = day.isoformat()
+    if precision in (None, "day"):
+        return iso
+    return iso[:7] if precision in ("month", "quarter") else iso[:4]
+
+
 def _evidence_row(row: Any) -> Evidence:
+    """Evidence from a row of ``_EVIDENCE_COLUMNS`` (by position: this runs once per entry)."""
+    published = row[8]
     return Evidence(
-        source=row.url or row.path,
-        published=row.published_date.isoformat() if row.published_date else None,
-        quote=row.evidence,
-        status=row.status,
-        date=PartialDate(row.effective_date, Precision(row.precision)).iso() if row.effective_date else None,
+        source=row[6] or row[7],
+        published=published.isoformat() if published else None,
+        quote=row[5],
+        status=row[2],
+        date=_cut(row[3], row[4]),
     )
 
 
@@ -245,7 +257,7 @@ def _evidence_for(conn: Connection, ids: list[int], as_of: dt.date) -> dict[int,
     )
     found: dict[int, list[tuple[int, Evidence]]] = defaultdict(list)
     for row in conn.execute(query):
-        found[row.measure_id].append((row.id, _evidence_row(row)))
+        found[row[1]].append((row[0], _evidence_row(row)))
     return found
 
 
