@@ -40,7 +40,7 @@ def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdi
     tracker = get_tracker(ctx)
     day = as_of or tracker.today()
     rows = tracker.status_rows(day, include_all=include_all, jurisdiction=jurisdiction, company=company)
-    out = click.get_text_stream("stdout")
+    out = _Echo()
     if fmt == "json":
         render.write_status_json(day, rows, out)
     elif fmt == "csv":
@@ -48,6 +48,28 @@ def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdi
     else:
         render.write_status_table(day, rows, out, include_all=include_all)
     out.flush()
+
+
+class _Echo:
+    """A text stream over ``click.echo`` (which writes what the terminal can show), buffered:
+    reports are written a measure at a time, and echo flushes on every call."""
+
+    def __init__(self, size: int = 1 << 16) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.size = size
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.length += len(text)
+        if self.length >= self.size:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.parts:
+            click.echo("".join(self.parts), nl=False)
+            self.parts, self.length = [], 0
 
 
 @click.command("show", context_settings=CONTEXT)
