@@ -77,6 +77,13 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+_PLAIN = (str, int, float)  # written as they are (exact types: a bool is not plain)
+
+
+def _csv_row(row: Sequence[Any]) -> list[Any]:
+    return [v if type(v) in _PLAIN else _csv_value(v) for v in row]
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
@@ -109,7 +116,7 @@ def export_relation(engine: Engine, name: str, kind: Kind, fmt: str, out: TextIO
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(columns)
             for row in rows:
-                writer.writerow([_csv_value(v) for v in row])
+                writer.writerow(_csv_row(row))
                 count += 1
             return count
         if fmt == "json":
