@@ -7,7 +7,9 @@ Create Date: 2026-11-30 06:50:00.000000+00:00
 ``measure_evidence`` records, when periods are computed (``tracker.report.periods``), which
 status changes a measure's status rests on and from which day each counts, so that reports select
 exactly that evidence in SQL. A database that already holds facts when it is upgraded to this
-revision gets it filled by one ``tracker db refresh`` (reports show no evidence until then).
+revision gets it filled here by SQL that follows ``status._usable`` except for one rule (a coarse
+date with a finer one of the same kind inside it is not dropped), so run ``tracker db refresh``
+once after upgrading to make it exact.
 
 ``ix_measure_periods_status`` covers "which measures are in force on D", so that query reads
 the index alone.
@@ -60,6 +62,34 @@ CURRENT_0003 = _HEAD + """
     (SELECT COUNT(DISTINCT sc.source_id) FROM status_changes sc
       WHERE sc.measure_id = s.measure_id) AS sources""" + _FROM
 
+def _group(status: str) -> str:
+    """``tracker.report.status._group``: which changes a dated one makes an undated one moot."""
+    return (
+        f"CASE WHEN {status} = 'extended' THEN 'extension' "
+        f"WHEN {status} IN ('enacted', 'in_force') THEN 'start' "
+        f"WHEN {status} IN ('expired', 'failed', 'repealed', 'suspended') THEN 'end' "
+        "ELSE 'proposal' END"
+    )
+
+
+COUNTS_FROM = f"""
+CASE WHEN sc.effective_date IS NOT NULL THEN sc.effective_date
+     WHEN NOT EXISTS (
+         SELECT 1 FROM status_changes o
+         WHERE o.measure_id = sc.measure_id AND o.effective_date IS NOT NULL
+           AND {_group('o.status')} = {_group('sc.status')}
+     ) THEN sc.known_by
+END"""
+FILL_DATED = f"""
+INSERT INTO measure_evidence (measure_id, change_id, counts_from)
+SELECT measure_id, id, counts_from FROM (
+    SELECT sc.measure_id, sc.id, {COUNTS_FROM} AS counts_from FROM status_changes sc
+) placed WHERE counts_from IS NOT NULL"""
+FILL_UNDATED = """
+INSERT INTO measure_evidence (measure_id, change_id, counts_from)
+SELECT sc.measure_id, sc.id, NULL FROM status_changes sc
+WHERE NOT EXISTS (SELECT 1 FROM measure_evidence e WHERE e.measure_id = sc.measure_id)"""
+
 COMMENT = (
     "one row per measure: its subject, kind, scope and its status today "
     "(NULL when nothing is known of it yet) (docs/schema.md)"
@@ -83,6 +113,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_measure_evidence_measure_id_measures'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('measure_id', 'change_id', name=op.f('pk_measure_evidence'))
     )
+    op.execute(FILL_DATED)
+    op.execute(FILL_UNDATED)
     # "in force on D": the in-force periods read from the index alone
     op.create_index('ix_measure_periods_status', 'measure_periods',
                     ['status', 'end_date', 'start_date', 'measure_id'], unique=False)
