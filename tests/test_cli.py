@@ -613,3 +613,24 @@ def test_the_distribution_has_a_name_of_its_own_and_hints_use_it():
     assert project["scripts"] == {"tracker": "cli:main"}  # the command keeps its name
     help_text = " ".join(CliRunner().invoke(cli_module.cli, ["timeline", "--help"]).output.split())
     assert f"pip install '{DISTRIBUTION}[chart]'" in help_text
+
+
+def test_status_imports_no_fetch_extract_or_chart_stack(tmp_path):
+    """A report loads neither Alembic (the schema is at head), nor the HTTP, feed, extraction or
+    chart libraries."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'lazy.sqlite'}"
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "cli.py", "--database", url, "status"], check=True, capture_output=True, cwd=root)
+    probe = (
+        "import sys; from click.testing import CliRunner; import cli; "
+        f"r = CliRunner().invoke(cli.cli, ['--database', {url!r}, 'status', '--format', 'json']); "
+        "assert r.exit_code == 0, r.output; "
+        "heavy = ('alembic', 'httpx', 'trafilatura', 'feedparser', 'matplotlib', 'tracker.extract', 'tracker.feeds'); "
+        "print(sorted({m.split('.')[0] if not m.startswith('tracker') else '.'.join(m.split('.')[:2]) "
+        "for m in sys.modules if m.startswith(heavy)}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, cwd=root)
+    assert out.stdout.strip() == "[]"

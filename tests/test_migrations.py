@@ -101,3 +101,32 @@ def test_cli_on_a_postgres_database_that_is_behind(scratch_url):
     upgraded = CliRunner().invoke(cli_module.cli, ["--database", scratch_url, "db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
     assert CliRunner().invoke(cli_module.cli, ["--database", scratch_url, "status"]).exit_code == 0
+
+
+def test_recorded_head_is_the_scripts_head():
+    """``ensure_schema`` trusts ``db.HEAD_REVISION`` instead of loading the scripts: a new
+    migration must update it."""
+    assert db.head_revision() == db.HEAD_REVISION
+
+
+def test_upgrading_a_database_with_facts_fills_measure_evidence(tracker):
+    """0005 fills ``measure_evidence`` from the facts already stored: every row the periods code
+    would write (a coarse date restated finely may add one more until ``tracker db refresh``)."""
+    from tracker.report import periods
+
+    from .report.test_views import load_tricky
+
+    load_tricky(tracker)
+    query = text("SELECT measure_id, change_id, counts_from FROM measure_evidence")
+    with tracker.engine.connect() as conn:
+        exact = {tuple(r) for r in conn.execute(query)}
+    assert len(exact) > 10
+    db.downgrade(tracker.engine, "0003_analyst_views")
+    db.upgrade(tracker.engine)
+    with tracker.engine.connect() as conn:
+        filled = {tuple(r) for r in conn.execute(query)}
+    assert exact <= filled
+    assert len(filled - exact) < len(exact) / 4
+    periods.rebuild(tracker.sessions)
+    with tracker.engine.connect() as conn:
+        assert {tuple(r) for r in conn.execute(query)} == exact

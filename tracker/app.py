@@ -4,24 +4,46 @@ CLI, the feed poller and tests all go through the same door (and tests can swap 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, partial
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from tracker import db, seeds
+from tracker import db
 from tracker.data import Article, IngestSummary, SourceOutcome
-from tracker.extract.gazetteer import Gazetteer
-from tracker.ingest import pipeline
-from tracker.ingest.fetch import DEFAULT_DEADLINE, MAX_BYTES, Fetcher
+from tracker.limits import DEFAULT_DEADLINE, MAX_BYTES
 from tracker.models import Jurisdiction
-from tracker.report import report
+
+# Ingestion (extraction, HTTP) and reports load on first use: a report does not pay for the
+# extractor's patterns or httpx, nor ingestion for the report code.
+if TYPE_CHECKING:
+    from tracker import seeds
+    from tracker.extract.gazetteer import Gazetteer
+    from tracker.ingest import pipeline
+    from tracker.ingest.fetch import Fetcher
+    from tracker.report import report
 
 Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _close(session: Session) -> None:
+    bind = session.get_bind()
+    session.close()
+    bind.close()  # type: ignore[union-attr]
+
+
+def _closing(session: Session, rows: Iterator[T]) -> Iterator[T]:
+    try:
+        yield from rows
+    finally:
+        _close(session)
 
 
 class Tracker:
@@ -57,10 +79,8 @@ class Tracker:
         self.engine = db.make_engine(self.url)
         self.clock = clock
         self.max_bytes = max_bytes or MAX_BYTES
-        self._fetcher_factory = fetcher_factory or partial(
-            Fetcher, deadline=timeout or DEFAULT_DEADLINE, max_bytes=self.max_bytes,
-            allow_private_hosts=allow_private_hosts,
-        )
+        self._fetcher_factory = fetcher_factory
+        self._fetch_limits = {"deadline": timeout or DEFAULT_DEADLINE, "max_bytes": self.max_bytes, "allow_private_hosts": allow_private_hosts}
         self._fetcher: Fetcher | None = None
         self.sessions = db.session_factory(self.engine)
         if check_schema:
@@ -72,11 +92,17 @@ class Tracker:
     def fetcher_factory(self) -> Fetcher:
         """The shared HTTP client, made on first use."""
         if self._fetcher is None:
+            if self._fetcher_factory is None:
+                from tracker.ingest.fetch import Fetcher
+
+                self._fetcher_factory = partial(Fetcher, **self._fetch_limits)
             self._fetcher = self._fetcher_factory()
         return self._fetcher
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
+        from tracker.extract.gazetteer import Gazetteer
+
         with self.sessions() as session:
             return Gazetteer.load(session)
 
@@ -100,6 +126,8 @@ class Tracker:
             return bool(session.scalar(select(func.count()).select_from(Jurisdiction)))
 
     def seed(self) -> seeds.SeedReport:
+        from tracker import seeds
+
         with self.sessions.begin() as session:
             result = seeds.load_all(session)
         self.__dict__.pop("gazetteer", None)
@@ -113,10 +141,17 @@ class Tracker:
         published: dt.date | None = None,
         url: str | None = None,
         progress: pipeline.Progress | None = None,
+        jobs: int | None = 1,
     ) -> IngestSummary:
-        return pipeline.ingest(self, inputs, published=published, url=url, progress=progress)
+        """Ingest files, folders, ``-`` and URLs; ``jobs`` worker processes extract (None: one
+        per core), this process stores (``pipeline.ingest``)."""
+        from tracker.ingest import pipeline
+
+        return pipeline.ingest(self, inputs, published=published, url=url, progress=progress, jobs=jobs)
 
     def ingest_article(self, article: Article, where: str | None = None) -> SourceOutcome:
+        from tracker.ingest import pipeline
+
         return pipeline.ingest_article(self, article, where or article.url or article.path or "<article>")
 
     # -- reports ----------------------------------------------------------------------------
@@ -131,6 +166,8 @@ class Tracker:
     ) -> report.StatusReport:
         """``filters``: within, include_federal, reviewed_only, min_confidence (see
         ``report.status_report``)."""
+        from tracker.report import report
+
         with self.sessions() as session:
             return report.status_report(
                 session, as_of or self.today(), include_all=include_all,
@@ -138,5 +175,7 @@ class Tracker:
             )
 
     def history(self, measure_id: int, as_of: dt.date | None = None) -> report.MeasureHistory:
+        from tracker.report import report
+
         with self.sessions() as session:
             return report.measure_history(session, measure_id, as_of or self.today())

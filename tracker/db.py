@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import DatabaseError, SchemaBehindError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 ENV_VAR = "TRACKER_DATABASE_URL"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
+
+#: The newest migration's revision id. ``ensure_schema`` compares the database's
+#: ``alembic_version`` with it instead of loading the migration scripts on every run (Alembic is
+#: imported only to upgrade); tests/test_migrations.py checks it against the scripts' head, so a
+#: new migration must update it.
+HEAD_REVISION = "0006_source_encoding"
 
 
 def default_path() -> Path:
@@ -110,6 +116,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
@@ -117,22 +125,34 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The head revision of the migration scripts (loads them: for tests and ``db`` commands;
+    ``HEAD_REVISION`` is the same value without the cost)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision in the database's ``alembic_version`` table (None: no schema yet)."""
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    except OperationalError as e:
+            if not engine.dialect.has_table(conn, "alembic_version"):
+                return None
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except (OperationalError, ProgrammingError) as e:
         reason = " ".join(str(e.orig).split())  # drivers' messages span lines
         raise DatabaseError(f"cannot open {safe_url(engine)}: {reason}") from e
+    if len(versions) > 1:
+        raise DatabaseError(f"{safe_url(engine)} has several schema heads: {', '.join(sorted(versions))}")
+    return versions[0] if versions else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` on ``engine``'s database."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -140,6 +160,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -151,8 +173,9 @@ def safe_url(engine: Engine) -> str:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Make sure the schema is at head: upgrade SQLite, refuse anything else that is behind."""
-    current, head = current_revision(engine), head_revision()
+    """Make sure the schema is at head: upgrade SQLite, refuse anything else that is behind.
+    Reads ``alembic_version`` only; Alembic and the scripts load only when upgrading."""
+    current, head = current_revision(engine), HEAD_REVISION
     if current == head:
         return
     if engine.dialect.name == "sqlite":

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+#: The total deadline for one HTTP response, in seconds (``--timeout``).
+DEFAULT_DEADLINE = 30.0
+#: The size cap on every input: HTTP bodies, files, stdin (``--max-bytes``).
+MAX_BYTES = 10 * 1024 * 1024
+
 #: The longest sentence the extractor analyses, in characters.
 MAX_SENTENCE = 600
 

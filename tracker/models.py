@@ -205,7 +205,10 @@ class MeasurePeriod(Base):
     ``tracker db refresh``). The analyst views (docs/schema.md) read it."""
 
     __tablename__ = "measure_periods"
-    __table_args__ = (Index("ix_measure_periods_dates", "start_date", "end_date"),)
+    __table_args__ = (
+        Index("ix_measure_periods_dates", "start_date", "end_date"),
+        Index("ix_measure_periods_status", "status", "end_date", "start_date", "measure_id"),
+    )
 
     measure_id: Mapped[int] = mapped_column(
         ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
@@ -229,6 +232,23 @@ class MeasurePeriod(Base):
     known_by: Mapped[dt.date | None] = mapped_column(Date)
     #: The period starts from an adoption whose effective date no text gives.
     effective_assumed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class MeasureEvidence(Base):
+    """The status changes a measure's status rests on, each from the day it counts: on day D the
+    evidence is the rows with ``counts_from <= D`` (NULL: always, for a measure none of whose
+    changes can be dated). Filled with ``measure_periods`` by ``tracker.report.periods``, so that
+    reports select exactly the evidence ``status.state_on`` names, in SQL."""
+
+    __tablename__ = "measure_evidence"
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    change_id: Mapped[int] = mapped_column(
+        ForeignKey("status_changes.id", ondelete="CASCADE"), primary_key=True
+    )
+    counts_from: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Feed(Base):

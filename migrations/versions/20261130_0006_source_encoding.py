@@ -1,7 +1,7 @@
 """sources.encoding: the character encoding assumed when an article's bytes were decoded
 
 Revision ID: 0006_source_encoding
-Revises: 0004_curation
+Revises: 0005_views_speed
 Create Date: 2026-11-30 07:00:00+00:00
 
 Text in a legacy encoding (Windows-1252, Latin-1) is decoded rather than refused, and the
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0006_source_encoding'
-down_revision: str | None = '0004_curation'
+down_revision: str | None = '0005_views_speed'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

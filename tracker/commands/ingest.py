@@ -25,9 +25,11 @@ from tracker.commands.options import (
 @click.option("--url", help="The URL a single article (a file or stdin) was published at.")
 @format_option(SUMMARY_FORMATS, help="Summary format.")
 @click.option("--progress/--no-progress", default=None, help="A progress bar on stderr with the count, the rate and the time left (default: when stderr is a terminal).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes that read and extract articles (default: one per CPU core); one writer stores them in order.")
 @click.pass_context
 @handle_errors
-def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | None, url: str | None, fmt: str, progress: bool | None) -> None:
+def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | None, url: str | None, fmt: str, progress: bool | None, jobs: int | None) -> None:
     """Load articles: .txt, .md and .html files, folders of them, - for stdin, http(s) URLs.
 
     Each article is stored in its own transaction; an article already stored (same text or
@@ -39,6 +41,7 @@ def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | No
       tracker ingest seeds/articles
       curl -s https://example.org/story.html | tracker ingest - --url https://example.org/story.html
       tracker ingest note.txt --published 2021-05-19
+      tracker ingest --jobs 2 archive/
     """
     from tracker.commands.progress import ProgressBar
     from tracker.ingest.pipeline import expand_inputs
@@ -59,7 +62,7 @@ def command(ctx: click.Context, inputs: tuple[str, ...], published: dt.date | No
             if text:
                 bar.message(text)
             bar.update(1)
-        summary = tracker.ingest(articles, published=published, url=url, progress=step)
+        summary = tracker.ingest(articles, published=published, url=url, progress=step, jobs=jobs)
     click.echo(render.summary_json(summary) if fmt == "json" else render.summary_line(summary))
     if summary.failed:
         sys.exit(1)

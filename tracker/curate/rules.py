@@ -1,4 +1,4 @@
-"""Which stored facts count, once people have decided about them (DESIGN.md section 2): a
+"""Which stored facts count, once people have decided about them: a
 pure function of the rows, used wherever a measure's status changes are loaded (the periods
 cache, ``status``, ``show``, ``timeline``).
 

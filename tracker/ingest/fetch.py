@@ -22,12 +22,11 @@ import httpx
 
 from tracker import __version__, net
 from tracker.errors import FetchError, InputError
+from tracker.limits import DEFAULT_DEADLINE, MAX_BYTES
 
 USER_AGENT = f"tracker/{__version__} (facial-recognition policy tracker; +https://example.org/tracker)"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 #: Seconds for a whole response (connect, headers, body, redirects), unless told otherwise.
-DEFAULT_DEADLINE = 30.0
-MAX_BYTES = 10 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 

@@ -9,15 +9,23 @@
 Each article is stored in its own transaction, so a crash or a kill mid-run leaves no
 half-written article and the next run picks up where this one stopped (what is stored is a
 duplicate then). A source that fails is a result, not a crash: the run goes on.
+
+With ``jobs`` > 1, a pool of worker processes runs read, parse and extract (pure: an article in,
+its facts out) on local files, and this process, the only writer, stores their results in input
+order; fetching URLs and reading stdin stay here. At most a few articles per worker are in
+flight, so memory stays flat however many articles a run has.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -230,6 +238,101 @@ class _Batch:
             self.conn, self.touched, self.size = None, set(), 0
 
 
+# -- the extract stage in worker processes ----------------------------------------------------
+#: Inputs per task sent to a worker, and tasks in flight per worker.
+CHUNK = 8
+AHEAD = 4
+_worker_gazetteer = None
+
+
+def _init_worker(gazetteer) -> None:  # type: ignore[no-untyped-def]
+    global _worker_gazetteer
+    _worker_gazetteer = gazetteer
+
+
+Prepared = tuple[str, Article | None, list[Fact] | str]
+
+
+def _prepare(where: str, article: Article | None, published: dt.date | None, url: str | None, gazetteer, max_bytes: int = fetch.MAX_BYTES) -> Prepared:  # type: ignore[no-untyped-def]
+    """Read (unless given), parse and extract one input: (where, article, facts) or
+    (where, None, the reason it failed)."""
+    try:
+        if article is None:
+            article = read_source(where, None, max_bytes)
+        article = with_overrides(article, published, url)
+    except InputError as e:
+        return e.where, None, e.reason
+    article = extract.infer_published(article)
+    return where, article, extract.extract(article, gazetteer)
+
+
+def _prepare_chunk(items: list[tuple[str, Article | None]], published: dt.date | None, url: str | None, max_bytes: int) -> list[Prepared]:
+    return [_prepare(where, article, published, url, _worker_gazetteer, max_bytes) for where, article in items]
+
+
+def _local(where: str) -> bool:
+    """Whether a worker can read the input itself (a file, not a URL or stdin)."""
+    return where != "-" and not where.startswith(("http://", "https://"))
+
+
+def _prepared(tracker, inputs: Iterable[str], published: dt.date | None, url: str | None, jobs: int) -> Iterator[Prepared]:  # type: ignore[no-untyped-def]
+    """Every input read, parsed and extracted, in input order: here (``jobs`` <= 1) or by a
+    pool of ``jobs`` worker processes with a bounded number of chunks in flight."""
+    gazetteer = tracker.gazetteer
+    if jobs <= 1:
+        for where in expand_inputs(inputs):
+            article = None
+            if not _local(where):
+                try:
+                    article = read_source(where, tracker.fetcher_factory, tracker.max_bytes)
+                except InputError as e:
+                    yield e.where, None, e.reason
+                    continue
+            yield _prepare(where, article, published, url, gazetteer, tracker.max_bytes)
+        return
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(gazetteer,)) as pool:
+        pending: deque[Future[list[Prepared]]] = deque()
+        chunk: list[tuple[str, Article | None]] = []
+
+        def submit() -> None:
+            pending.append(pool.submit(_prepare_chunk, list(chunk), published, url, tracker.max_bytes))
+            chunk.clear()
+
+        for where in expand_inputs(inputs):
+            article = None
+            if not _local(where):
+                try:
+                    article = read_source(where, tracker.fetcher_factory, tracker.max_bytes)
+                except InputError as e:
+                    if chunk:
+                        submit()
+                    while pending:
+                        yield from pending.popleft().result()
+                    yield e.where, None, e.reason
+                    continue
+            chunk.append((where, article))
+            if len(chunk) >= CHUNK:
+                submit()
+                while len(pending) > jobs * AHEAD:
+                    yield from pending.popleft().result()
+        if chunk:
+            submit()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def default_jobs() -> int:
+    """The number of CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def ingest(
     tracker,  # type: ignore[no-untyped-def]
     inputs: Iterable[str],
@@ -237,11 +340,14 @@ def ingest(
     published: dt.date | None = None,
     url: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = 1,
 ) -> IngestSummary:
     """Ingest every input; a failed one is counted and logged, never raised.
 
     Articles are committed in batches (``BATCH_SIZE``), each under its own savepoint: an article
     is stored whole or not at all, and a crash or a kill loses only the uncommitted batch.
+    ``jobs`` worker processes read and extract (None: one per core); this process alone writes,
+    in input order.
     """
     summary = IngestSummary()
     with tracker.sessions.begin() as session:
@@ -250,11 +356,14 @@ def ingest(
         session.flush()
         run_id = run.id
     batch = _Batch(tracker)
+    jobs = default_jobs() if jobs is None else jobs
     try:
-        for where in expand_inputs(inputs):
+        for where, article, facts in _prepared(tracker, inputs, published, url, jobs):
             try:
-                article = with_overrides(read_source(where, tracker.fetcher_factory, tracker.max_bytes), published, url)
-                article, facts = prepare_article(tracker, article)
+                if article is None:
+                    assert isinstance(facts, str)
+                    raise InputError(where, facts)
+                assert isinstance(facts, list)
                 outcome = batch.store(article, facts, where, run_id)
             except InputError as e:
                 outcome = SourceOutcome(e.where, "failed", error=e.reason)

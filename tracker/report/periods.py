@@ -1,12 +1,13 @@
 """A measure's status over time, as a sequence of periods, and the table that caches them.
 
-``status.state_on`` answers "what was this measure's status on day D?". ``compute_periods`` asks
-it on every day where the answer can change (the days its changes count from, and the first and
-day-after-last days of every ``since`` and ``until`` it reports) and cuts the time line there, so
-that on every day of a period ``state_on`` gives the period's status, since, until and
-uncertainty. The periods are stored in ``measure_periods``; the SQL views read them, so the views
-and the CLI cannot disagree. ``refresh`` recomputes the periods of some measures (``store``
-calls it after storing facts) and ``rebuild`` those of every measure (``tracker db refresh``).
+``status.state_on`` answers "what was this measure's status on day D?". ``compute_periods`` cuts
+the time line, in one sweep over the measure's sorted changes, into periods over every day of
+which ``state_on`` gives the period's status, since, until and uncertainty; ``evidence_rows``
+records from which day each change counts as evidence. Both are stored (``measure_periods``,
+``measure_evidence``); the reports and the SQL views read them, so the views and the CLI cannot
+disagree. ``refresh`` recomputes the periods of some measures (``store`` calls it once per batch
+of stored articles, for the measures the batch touched) and ``rebuild`` those of every measure
+(``tracker db refresh``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.curate.rules import counting
 from tracker.data import Change
 from tracker.dates import PartialDate
-from tracker.models import Measure, MeasurePeriod, StatusChange
+from tracker.models import Measure, MeasureEvidence, MeasurePeriod, StatusChange
 from tracker.report.report import to_change
-from tracker.report.status import MeasureState, timeline, undated_state
+from tracker.report.status import Fold, MeasureState, _usable, effective_dates, undated_state
 
 _ONE_DAY = dt.timedelta(days=1)
 _BATCH = 500
@@ -47,7 +48,8 @@ class Period:
 
 
 def _key(state: MeasureState) -> tuple[object, ...]:
-    return (state.status, state.since, state.until, state.uncertain, state.known_by)
+    return (state.status, state.since, state.until, state.uncertain, state.known_by,
+            state.effective_assumed, state.in_force_from)
 
 
 def _after(day: dt.date) -> dt.date | None:
@@ -57,41 +59,61 @@ def _after(day: dt.date) -> dt.date | None:
 def compute_periods(changes: Sequence[Change]) -> list[Period]:
     """Cut a measure's time line into the periods over which ``status.state_on(changes, day)``
     reports the same status, since, until and uncertainty (the evidence may grow inside a
-    period). Days before the first period have no status (nothing was known yet)."""
-    candidates: set[dt.date] = set()
-    for change in changes:  # every day a change can count from (status._usable)
-        if change.date is not None:
-            candidates.add(change.date.start)
-        elif change.known_by is not None:
-            candidates.add(change.known_by)
-    state_of = timeline(changes)  # status.state_on, with the changes sorted once
-    states: dict[dt.date, MeasureState | None] = {}
-    pending = sorted(candidates)
-    while pending:
-        day = pending.pop()
-        state = states[day] = state_of(day)
-        if state is None:
-            continue
-        for edge in (state.since, state.until):
-            if edge is None:
-                continue
-            for boundary in (edge.start, _after(edge.last)):
-                if boundary is not None and boundary not in candidates:
-                    candidates.add(boundary)
-                    pending.append(boundary)
+    period: ``evidence_rows`` says from which day each change counts). Days before the first
+    period have no status (nothing was known yet).
+
+    One sweep over the changes sorted once (O(n log n)): between two days on which changes
+    count, the fold of the changes so far is fixed, and the report can change only where the
+    day enters or leaves the window of its ``since`` or ``until`` or reaches the end of term.
+    ``tests/report/test_periods.py`` checks it against ``state_on`` day by day.
+    """
+    placed = _usable(changes)
+    if not placed:
+        state = undated_state(changes)
+        return [] if state is None else [Period(None, None, state)]
     periods: list[Period] = []
-    for day in sorted(states):
-        state = states[day]
-        if periods and periods[-1].end is None:
-            last = periods[-1]
-            if state is not None and _key(state) == _key(last.state):
-                continue
-            periods[-1] = Period(last.start, day, last.state)
-        if state is not None:
-            periods.append(Period(day, None, state))
-    if not periods and (state := undated_state(changes)) is not None:
-        periods.append(Period(None, None, state))
+    fold = Fold(effective_dates(placed))
+    i, n = 0, len(placed)
+    while i < n:
+        day = placed[i][0].start
+        while i < n and placed[i][0].start == day:
+            fold.step(*placed[i])
+            i += 1
+        following = placed[i][0].start if i < n else None
+        cuts = {day}
+        for edge in (fold.since, fold.until):
+            if edge is not None:
+                for boundary in (edge.start, _after(edge.last)):
+                    if boundary is not None and day < boundary and (following is None or boundary < following):
+                        cuts.add(boundary)
+        for cut in sorted(cuts):
+            state = fold.state(cut)
+            assert state is not None  # every change gives a measure a status
+            if periods:
+                last = periods[-1]
+                if _key(state) == _key(last.state):
+                    continue
+                periods[-1] = Period(last.start, cut, last.state)
+            periods.append(Period(cut, None, state))
     return periods
+
+
+def evidence_rows(measure_id: int, changes: Sequence[Change]) -> list[dict[str, object]]:
+    """``measure_evidence`` rows: the changes that count as evidence for the measure's status,
+    each with the day from which it counts (``counts_from``; NULL for a measure none of whose
+    changes can be placed in time, whose status rests on all of them). The evidence for day D
+    is exactly the rows with ``counts_from <= D`` (or NULL): ``MeasureState.change_ids``."""
+    placed = _usable(changes)
+    if placed:
+        pairs = [(c.change_id, when.start) for when, c in placed]
+    elif undated_state(changes) is not None:
+        pairs = [(c.change_id, None) for c in changes]
+    else:
+        pairs = []
+    return [
+        {"measure_id": measure_id, "change_id": cid, "counts_from": day}
+        for cid, day in pairs if cid is not None
+    ]
 
 
 def state_from_periods(periods: Iterable[Period], day: dt.date) -> MeasureState | None:
@@ -103,6 +125,7 @@ def state_from_periods(periods: Iterable[Period], day: dt.date) -> MeasureState 
 # Core statements on the session's connection: the refresh runs once per stored article, and
 # the ORM's per-statement work (autoflush, entity loading) would double its cost.
 _PERIODS = MeasurePeriod.__table__
+_EVIDENCE = MeasureEvidence.__table__
 _CHANGES = StatusChange.__table__
 _MEASURES = Measure.__table__
 _CHANGE_COLUMNS = [
@@ -156,9 +179,15 @@ def _store(conn: Connection, measure_ids: list[int]) -> int:
     )
     for row in counting(conn.execute(query)):  # people's decisions apply (tracker.curate)
         changes[row.measure_id].append(to_change(row))
-    rows = [r for mid in measure_ids for r in period_rows(mid, compute_periods(changes[mid]))]
+    rows: list[dict[str, object]] = []
+    evidence: list[dict[str, object]] = []
+    for mid in measure_ids:
+        rows.extend(period_rows(mid, compute_periods(changes[mid])))
+        evidence.extend(evidence_rows(mid, changes[mid]))
     if rows:
         conn.execute(insert(_PERIODS), rows)
+    if evidence:
+        conn.execute(insert(_EVIDENCE), evidence)
     return len(rows)
 
 
@@ -176,6 +205,7 @@ def refresh(session: Session, measure_ids: Iterable[int]) -> int:
         if conn.dialect.name != "sqlite":
             conn.execute(select(_MEASURES.c.id).where(_MEASURES.c.id.in_(chunk)).with_for_update())
         conn.execute(delete(_PERIODS).where(_PERIODS.c.measure_id.in_(chunk)))
+        conn.execute(delete(_EVIDENCE).where(_EVIDENCE.c.measure_id.in_(chunk)))
         total += _store(conn, chunk)
     return total
 
@@ -185,6 +215,7 @@ def refresh_all(session: Session) -> int:
     emptied first); returns how many periods were stored."""
     conn = session.connection()
     conn.execute(delete(_PERIODS))
+    conn.execute(delete(_EVIDENCE))
     ids = conn.execute(select(_MEASURES.c.id).order_by(_MEASURES.c.id)).scalars().all()
     return sum(_store(conn, chunk) for chunk in _chunks(ids))
 

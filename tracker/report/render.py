@@ -1,4 +1,4 @@
-"""Rendering reports: a table for people, JSON and CSV for scripts (DESIGN.md section 3)."""
+"""Rendering reports: a table for people, JSON and CSV for scripts (the JSON contract is in docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ def state_on(changes: Sequence[Change], day: dt.date) -> MeasureState | None:
 def timeline(changes: Sequence[Change]) -> Callable[[dt.date], MeasureState | None]:
     """``state_on`` for one measure on many days: its changes are sorted and sifted once."""
     placed = _usable(changes)
-    effects = [when for when, change in placed if change.status is Status.IN_FORCE and change.date]
+    effects = effective_dates(placed)
     return lambda day: _walk(placed, day, effects)
 
 
@@ -124,67 +124,94 @@ def _takes_effect(effects: list[PartialDate], adopted: PartialDate) -> PartialDa
     return next((e for e in effects if e.start > adopted.last), None)
 
 
-def _walk(
-    placed: list[tuple[PartialDate, Change]], day: dt.date, effects: list[PartialDate] | None = None
-) -> MeasureState | None:
-    status: ReportStatus | None = None
-    since: PartialDate | None = None
-    until: PartialDate | None = None
-    undated = False  # since comes from an undated change (its known_by)
-    started_by: Status | None = None
-    pending: PartialDate | None = None  # the effective date an enacted measure waits for
-    adopted: Change | None = None  # the adoption that waits for it
-    used: list[int] = []
-    for when, change in placed:
-        if when.start > day:
-            break
+class Fold:
+    """A measure's status as its placed changes are read in order: ``step`` takes the next
+    change, ``state`` says what that gives on a day on or after the last change read.
+    ``_walk`` folds the changes up to one day; ``periods.compute_periods`` folds them once and
+    asks ``state`` only on the days where the answer can change."""
+
+    __slots__ = ("status", "since", "until", "undated", "started_by", "pending", "adopted", "used", "effects")
+
+    def __init__(self, effects: list[PartialDate] | None = None) -> None:
+        self.status: ReportStatus | None = None
+        self.since: PartialDate | None = None
+        self.until: PartialDate | None = None
+        self.undated = False  # since comes from an undated change (its known_by)
+        self.started_by: Status | None = None
+        self.pending: PartialDate | None = None  # the effective date an enacted measure waits for
+        self.adopted: Change | None = None  # the adoption that waits for it
+        self.used: list[int] = []
+        self.effects = effects or []
+
+    def step(self, when: PartialDate, change: Change) -> None:
         if change.change_id is not None:
-            used.append(change.change_id)
+            self.used.append(change.change_id)
+        status, until = self.status, self.until
         lapsed = status is ReportStatus.IN_FORCE and until is not None and until.start <= when.start
         in_force = status is ReportStatus.IN_FORCE and not lapsed
         if change.status in STARTS:
-            waits = (
-                _takes_effect(effects or [], when) if change.status is Status.ENACTED else None
-            )
+            waits = _takes_effect(self.effects, when) if change.status is Status.ENACTED else None
             if not in_force and waits is not None:
                 # adopted, and a text says when it takes effect: enacted until then
                 if status is not ReportStatus.ENACTED:
-                    since, until, undated = when, None, change.date is None
-                status, pending, adopted = ReportStatus.ENACTED, waits, change
-                continue
+                    self.since, self.until, self.undated = when, None, change.date is None
+                self.status, self.pending, self.adopted = ReportStatus.ENACTED, waits, change
+                return
             if change.status is Status.EXTENDED and lapsed:
                 until = None  # extended past its term, to an end the evidence does not give
             elif not in_force:
-                since, until, undated, started_by = when, None, change.date is None, change.status
+                self.since, until, self.undated, self.started_by = when, None, change.date is None, change.status
             sets, new_end = _end_of(change, when, until)
-            if not sets and status is ReportStatus.ENACTED and adopted is not None:
+            if not sets and status is ReportStatus.ENACTED and self.adopted is not None:
                 # the term the adoption stated ("a one-year moratorium") runs from the effective day
-                sets, new_end = _end_of(adopted, when, until)
+                sets, new_end = _end_of(self.adopted, when, until)
             if sets or not in_force:
                 until = new_end
-            status, pending, adopted = ReportStatus.IN_FORCE, None, None
+            self.until = until
+            self.status, self.pending, self.adopted = ReportStatus.IN_FORCE, None, None
         elif change.status in ENDS:
             if change.status is Status.EXPIRED and until is not None and until.start < when.start:
                 when = until
-            status, since, until = ReportStatus(change.status.value), when, None
-            undated, pending = change.date is None, None
+            self.status, self.since, self.until = ReportStatus(change.status.value), when, None
+            self.undated, self.pending = change.date is None, None
         elif not in_force and status is not ReportStatus.ENACTED:
-            status, since, until, undated = ReportStatus.PROPOSED, when, None, change.date is None
-    if status is None:
-        return None
-    known_by = since.start if undated and since is not None else None
-    if undated:
-        since = None
-    uncertain = since is not None and since.precision != Precision.DAY and since.contains(day)
-    if status is ReportStatus.IN_FORCE and until is not None and until.start <= day:
-        return MeasureState(ReportStatus.EXPIRED, until, None, until.contains(day), tuple(used))
-    if until is not None and until.precision != Precision.DAY and until.contains(day):
-        uncertain = True
-    assumed = status is ReportStatus.IN_FORCE and started_by is Status.ENACTED
-    return MeasureState(
-        status, since, until, uncertain, tuple(used), known_by, assumed,
-        pending if status is ReportStatus.ENACTED else None,
-    )
+            self.status, self.since, self.until = ReportStatus.PROPOSED, when, None
+            self.undated = change.date is None
+
+    def state(self, day: dt.date) -> MeasureState | None:
+        status, since, until = self.status, self.since, self.until
+        if status is None:
+            return None
+        used = tuple(self.used)
+        known_by = since.start if self.undated and since is not None else None
+        if self.undated:
+            since = None
+        uncertain = since is not None and since.precision != Precision.DAY and since.contains(day)
+        if status is ReportStatus.IN_FORCE and until is not None and until.start <= day:
+            return MeasureState(ReportStatus.EXPIRED, until, None, until.contains(day), used)
+        if until is not None and until.precision != Precision.DAY and until.contains(day):
+            uncertain = True
+        assumed = status is ReportStatus.IN_FORCE and self.started_by is Status.ENACTED
+        return MeasureState(
+            status, since, until, uncertain, used, known_by, assumed,
+            self.pending if status is ReportStatus.ENACTED else None,
+        )
+
+
+def _walk(
+    placed: list[tuple[PartialDate, Change]], day: dt.date, effects: list[PartialDate] | None = None
+) -> MeasureState | None:
+    fold = Fold(effects)
+    for when, change in placed:
+        if when.start > day:
+            break
+        fold.step(when, change)
+    return fold.state(day)
+
+
+def effective_dates(placed: list[tuple[PartialDate, Change]]) -> list[PartialDate]:
+    """The stated effective dates among a measure's placed changes (``_takes_effect``)."""
+    return [when for when, change in placed if change.status is Status.IN_FORCE and change.date]
 
 
 def undated_state(changes: Sequence[Change]) -> MeasureState | None:
