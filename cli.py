@@ -27,6 +27,7 @@ COMMANDS = {
     "export": "report:export",
     "feeds": "feeds:group",
     "evaluate": "evaluate:command",
+    "explain": "explain:command",
     "db": "db:group",
 }
 

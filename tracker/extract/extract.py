@@ -59,6 +59,7 @@ from tracker.extract.mentions import (
 )
 from tracker.extract.normalize import normalize
 from tracker.extract.timex import TimeMention, find_duration, find_times, is_open_ended
+from tracker.extract.trace import Trace
 from tracker.vocab import DateSource, MeasureKind, Scope, Status, SubjectType
 
 
@@ -202,14 +203,17 @@ def _scopes(sentence: str, subject: Subject) -> list[str]:
 
 
 # -- the whole article ---------------------------------------------------------------------------
-def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
-    """Every status change an article reports, deduplicated; see the module docstring."""
+def extract(article: Article, gazetteer: Gazetteer, trace: Trace | None = None) -> list[Fact]:
+    """Every status change an article reports, deduplicated; see the module docstring. With
+    ``trace``, what each sentence showed and what was decided is recorded there."""
     text = normalize(_relevant_paragraphs(article.text))
     title = normalize(article.title or "")
     title = re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", "", title)
     sentences = ([title] if title else []) + split_sentences(text)
     fr_article = bool(FR.search(text) or FR.search(title))
     if not fr_article:
+        if trace is not None:
+            trace.note("the article never names facial recognition: nothing to report")
         return []  # no sentence can report a facial-recognition measure
     relevant = [_about_fr(sentence, True) for sentence in sentences]
     # What the rest of the article names matters only near what it reports, so sentences far
@@ -224,9 +228,14 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
         states=state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
         fr_article=True,
         gazetteer=gazetteer,
+        trace=trace,
     )
     facts: list[Fact] = []
     for index, sentence in enumerate(sentences):
+        if trace is not None:
+            trace.begin(index, sentence)
+            if not near[index]:
+                trace.current.skipped = "far from any sentence about facial recognition or a measure"  # type: ignore[union-attr]
         if not near[index]:
             if HAS_DATE.search(sentence):
                 ctx.pending = sentence
@@ -237,7 +246,21 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
         facts.extend(
             _sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title), relevant=relevant[index] or sentence != sentences[index])
         )
-    return _dedupe(_fill_kinds(_fill_scopes(facts), text))
+    final = _dedupe(_fill_kinds(_fill_scopes(facts), text))
+    if trace is not None:
+        trace.current = None
+        dropped = len(facts) - len(final)
+        if dropped:
+            trace.note(f"{dropped} candidate fact(s) merged into others saying the same (same subject, scope, status class and date)")
+        trace.notes.extend(f"fact: {describe(f)}" for f in final)
+    return final
+
+
+def describe(fact: Fact) -> str:
+    """A fact on one line, for traces."""
+    date = fact.date.iso() if fact.date else "undated"
+    end = f" until {fact.end.iso()}" if fact.end else (" until further notice" if fact.open_ended else "")
+    return f"{fact.subject.name} {fact.kind.value if fact.kind else '?'} ({fact.scope}) {fact.status.value} {date}{end} [confidence {fact.confidence:.2f}]"
 
 
 def _relevant_paragraphs(text: str) -> str:
@@ -276,6 +299,12 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
     if relevant is None or relevant:
         relevant = _about_fr(sentence, ctx.fr_article)
     verbs = find_verbs(sentence) if relevant else []
+    tr = ctx.trace.current if ctx.trace is not None else None
+    if tr is not None:
+        tr.mentions = [f"{sentence[m.start:m.end]} -> {m.subject.name} ({m.subject.label})" for m in mentions]
+        tr.cues = [f"{v.text!r} -> {v.status.value}" for v in verbs]
+        if not relevant:
+            tr.decisions.append("not about facial recognition or a measure: only its names and dates are remembered")
     if not verbs and not LIST_OF.search(sentence):
         # nothing to report; only what the sentence names and dates matters for later ones
         if HAS_DATE.search(sentence):
@@ -283,6 +312,8 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         _remember(ctx, mentions, [], [], sentence, gazetteer)
         return []
     times = find_times(sentence, ctx.published, _last_date(ctx))
+    if tr is not None:
+        tr.times = [f"{sentence[t.start:t.end]!r} -> {t.date.iso() if t.date else '?'} ({t.role}{', relative' if t.relative else ''})" for t in times]
     facts: list[Fact] = []
     if (listed := LIST_OF.search(sentence)) is not None:
         # "joins a list of cities that includes San Francisco, Boston and Portland, Maine"
@@ -305,6 +336,8 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             times = [t for t in times if t is not dated]
     for verb in verbs:
         if demanded(sentence, verb, times):
+            if tr is not None:
+                tr.decisions.append(f"rejected {verb.text!r}: governed by a demand, hope, condition, modal or negation")
             continue
         descriptive = verb.status is Status.ENACTED and bool(
             PROHIBITIVE.match(verb.text)
@@ -327,11 +360,17 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             continue
         subjects, confidence = subjects_of(sentence, verb, mentions, ctx)
         if not subjects:
+            if tr is not None:
+                tr.decisions.append(f"rejected {verb.text!r}: no subject (no jurisdiction or company acts, none to refer back to)")
             continue
+        if tr is not None:
+            tr.decisions.append(f"{verb.text!r}: subject {', '.join(s.name for s in subjects)} (confidence {confidence:.2f})")
         if is_title:
             confidence *= 0.9  # a headline says less than the sentence that reports the event
         facts.extend(_facts_for(sentence, verb, subjects, confidence, times, ctx, is_title))
     _remember(ctx, mentions, times, facts, sentence, gazetteer)
+    if tr is not None:
+        tr.facts = [describe(f) for f in facts]
     return facts
 
 
@@ -345,6 +384,8 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
     if status is Status.ENACTED and time is not None and time.role == "since":
         status = Status.IN_FORCE
     if date is not None and ctx.published and date.start > ctx.published and status in (Status.ENACTED, Status.IN_FORCE):
+        if ctx.trace is not None:
+            ctx.trace.note(f"rejected {verb.text!r}: dated {date.iso()}, after publication")
         return []  # "takes effect next year": not yet
     lo, hi = clause(sentence, verb)
     duration = find_duration(sentence[lo:hi])
@@ -435,3 +476,16 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
     dated = {loose(f) for f in best.values() if f.date is not None}
     return [f for f in best.values() if f.date is not None or loose(f) not in dated]
 
+
+
+def explain(article: Article, gazetteer: Gazetteer) -> tuple[Article, list[Fact], Trace]:
+    """Extract with a trace: the article as dated for extraction, its facts, and per sentence
+    what was seen and decided (``tracker explain``)."""
+    trace = Trace()
+    article = infer_published(article)
+    if article.published_how is DateSource.INFERRED:
+        trace.notes.append(f"publication date inferred from the text: {article.published} (relative dates are not resolved against it)")
+    elif article.published is None:
+        trace.notes.append("no publication date: relative dates stay unresolved")
+    facts = extract(article, gazetteer, trace)
+    return article, facts, trace

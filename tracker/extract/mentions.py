@@ -27,6 +27,7 @@ from tracker.extract.cues import (
     Verb,
 )
 from tracker.extract.gazetteer import Gazetteer, Place, capitalized_spans
+from tracker.extract.trace import Trace
 from tracker.vocab import SubjectType
 
 
@@ -54,6 +55,7 @@ class Context:
     fr_article: bool = False
     places: list[Subject] = field(default_factory=list)
     gazetteer: Gazetteer | None = None
+    trace: Trace | None = None
 
 
 
