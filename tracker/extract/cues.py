@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker.extract import vocabulary
 from tracker.extract.timex import TimeMention
 from tracker.vocab import Status
 
@@ -16,41 +17,16 @@ FR = re.compile(
     r"\bbiometric surveillance|\brekognition\b|\bface[\s-]?print|\bface templates?",
     re.I,
 )
-MEASURE_NOUN = re.compile(
-    r"\b(?:ban|bans|moratori(?:um|a)|prohibition|ordinance|pause|restrictions?|limits|rules|"
-    r"law|bill|measure|legislation|act|pledge|policy|sunset|proposals?|resolutions?|initiative|"
-    r"referendum|amendment|bylaw|ordinances)\b",
-    re.I,
-)
+MEASURE_NOUN = vocabulary.pattern("cues.txt", "measure nouns")
 
-# Measure verbs, with the status they report. Order matters only for overlaps (first wins).
-_VERBS: list[tuple[Status, str]] = [
-    (Status.EXTENDED, r"\bextend(?:s|ed|ing)? (?:(?:its|the|a|their|that|this)\s+)?(?:[\w-]+\s+){0,3}?(?:ban|moratorium|pause|prohibition|restriction|halt|freeze|policy|pledge)\b|\b(?:ban|moratorium|pause|prohibition|halt)\s+(?:was\s+|has been\s+|is\s+)?extended\b|\bextension of (?:its|the|a) (?:[\w-]+\s+){0,2}?(?:ban|moratorium|pause)\b|\brenew(?:s|ed)? (?:its|the) (?:ban|moratorium|pause)\b|\bextend(?:s|ed|ing)? (?:it|them)\b"),
-    (Status.EXPIRED, r"\bexpired\b|\blapsed\b|\bran out\b|\bsunsetted\b|\bcame to an end\b|\bwas allowed to (?:expire|lapse)\b|\blet (?:it |the \w+ )?(?:expire|lapse)\b|\bended on\b"),
-    (Status.FAILED, r"\bfail(?:ed|s)? to (?:pass|advance|win|get)\b|\bfailed\b|\bdid not pass\b|\bdidn't pass\b|\bnever passed\b|\bdied\b|\bvoted down\b|\breject(?:s|ed)?\b|\bdefeated\b|\bvetoed\b|\bnever (?:came|got|received) (?:to )?a (?:floor )?vote\b|\bwithout (?:a|ever getting a) vote\b"),
-    (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its |the |a |that |their )?(?:\w+ )?(?:ban|moratorium|prohibition)\b|\boverturn(?:ed|s)?\b|\brescind(?:ed|s)?\b|\brevers(?:e|ed|es|ing)\b|\breplace (?:the|its|that|a) (?:\w+ )?(?:\w+'s )?(?:ban|moratorium|prohibition)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
-    (Status.PROPOSED, r"\bintroduc(?:ed|es|ing)\b|\bunveil(?:ed|s)\b|\bfiled (?:a |the )?(?:bill|legislation|measure|ordinance)\b|\breintroduc(?:ed|es|ing)\b|\bproposed (?:a|an|the)\b|\bwould (?:ban|bar|prohibit|halt|pause|impose|outlaw)\b"),
-    (Status.IN_FORCE, r"(?<=moratorium that )began\b|(?<=ban that )began\b|(?<=moratorium )began\b|\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
-    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\bvoted\b|\bvotes? (?:to|unanimously)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\b(?:put|puts|putting|placing|places) (?:in place )?an?\b|\bplaced an?\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b|\bissu(?:ed|es) (?:an? |the )?(?:order|rule|directive|determination|ban)\b|\bfollowed\b(?=\s+(?:suit|in|on|last|this|that|soon|shortly|a\s|the\s+(?:same|next|following)|\d)|[.,])|\bjoined in\b|\btook the (?:same )?step\b|\bacted\b"),
-]
-_VERB_RES = [(status, re.compile(p, re.I)) for status, p in _VERBS]
+# Measure verbs, with the status they report (data/events.txt). Order matters only for
+# overlaps (first wins).
+_VERB_RES = [(Status(name), vocabulary.pattern("events.txt", name)) for name in vocabulary.sections("events.txt")]
 #: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
-_WEAK = re.compile(r"^(?:vot|pass|approv|adopt|sign|enact|implement|execut|announc|put|placed|join|strength|tough|settle|agreed|impos|introduc|unveil|filed|sponsor|drafted|reintroduc|proposed|failed|died|rejected|defeated|vetoed|overturn|revers|scrap|undid|lift)", re.I)
+_WEAK = re.compile("^(?:" + "|".join(vocabulary.sections("cues.txt")["weak"]) + ")", re.I)
 #: "ban" as a noun ("a ban", "its ban", "the city's ban on") is an object, not a verb.
 _NOUN_BEFORE = re.compile(r"(?:\b(?:a|an|the|its|their|his|her|this|that|such|any|city's|state's|company's|outright|permanent|total|blanket|citywide|statewide|nationwide|temporary|proposed|new|first|existing|similar|software|police|private|sales|federal|government|broad|broader|strict|strictest|comparable|own|ordinance's|one-year|two-year|three-year|five-year|\w+'s|\w+s')\s+(?:[\w-]+\s+)?)$", re.I)
-_DEMAND = re.compile(
-    r"\b(?:should|must|ought to|needs? to|need to|urg(?:e|ed|es|ing)|call(?:s|ed|ing)? (?:on|for|upon)|"
-    r"demand(?:s|ed|ing)?|want(?:s|ed)?|push(?:es|ed|ing)? (?:for|to)|pressed|asked|asking|"
-    r"hope(?:s|d)?|hoping|would like|plans? to|planning to|consider(?:s|ed|ing)?|debat(?:e|es|ed|ing)|"
-    r"weigh(?:s|ed|ing)?|if\b|whether|proposal to|petition(?:ed|ing)?|lobb(?:y|ied|ying)|"
-    r"support(?:s|ed|ing)? (?:a|the)|backed|favou?r(?:s|ed)?|advocat(?:e|es|ed|ing)|seek(?:s|ing)?|sought|"
-    r"encourag(?:e|ed|es|ing)|await|recommend(?:s|ed)?|suggest(?:s|ed)?|expected to|likely to|set to|"
-    r"would\s+(?:also\s+)?(?:need|have)|fight(?:s|ing)? to|campaign(?:s|ed|ing)? (?:for|to)|aim(?:s|ed)? to|"
-    r"refus(?:e|ed|es) to|declined to|not yet|has not|have not|hasn't|haven't|didn't|did not|won't be|without|"
-    r"do not|does not|don't|doesn't|"
-    r"no(?! longer)|never|nor|neither)\b",
-    re.I,
-)
+_DEMAND = vocabulary.pattern("cues.txt", "demand")
 _ASKED = re.compile(r"\b(?:ask(?:s|ed)?|urg(?:e|es|ed)|call(?:s|ed)? on|demand(?:s|ed)?|press(?:es|ed)|petition(?:s|ed)?|want(?:s|ed)?|pushed|lobbied|encourag(?:e|es|ed))\b", re.I)
 _MODAL = re.compile(r"\b(?:could|might|may)\b")
 _GOVERNED = re.compile(
@@ -114,7 +90,7 @@ FEDERAL = re.compile(
     r"\b(?:congress|federal (?:lawmakers|legislation|bill|ban|moratorium|law|government|agencies)|"
     r"u\.?s\.? (?:senators?|representatives?|house|senate)|senators?\b[^.]{0,80}\b(?:act|bill)|"
     r"(?:senate|house) (?:democrats|republicans)|"
-    r"(?:\w+ )*moratorium act|biometric technology moratorium)\b",
+    r"moratorium act|biometric technology moratorium)\b",
     re.I,
 )
 COMPANY_ROLE = re.compile(
