@@ -136,8 +136,10 @@ def find_verbs(sentence: str) -> list[Verb]:
             word = m.group(0)
             lower = word.lower()
             before = sentence[: m.start()]
-            if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _NOUN_BEFORE.search(before) and not re.search(r"\b(?:to|will|would|also|and)\s+$", before):
-                continue
+            if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _is_noun(before):
+                continue  # "a ban", "the city's ban", "the facial recognition ban": a noun
+            if _REPORTING.match(word) and _TAG_END.match(sentence, m.end()):
+                continue  # "..., the ACLU announced.": who reports it, not an event
             if lower in ("ban", "bans") and re.match(r"\s+on\b", sentence[m.end():]) and not re.search(r"\b(?:to|will|would)\s+$", before):
                 continue
             if lower.startswith(("restrict", "limit", "curb", "bar", "block")) and re.search(r"\b(?:the|its|their|a|new|such|any|these|those)\s+$", before):
@@ -149,6 +151,7 @@ def find_verbs(sentence: str) -> list[Verb]:
             taken.append((m.start(), m.end()))
             verbs.append(Verb(m.start(), m.end(), status, word))
     verbs.sort(key=lambda v: v.start)
+    verbs = [_pledged(sentence, v) for v in verbs]
     specific = [v for v in verbs if v.status not in (Status.ENACTED,)]
     if specific:
         kept = []
@@ -161,6 +164,43 @@ def find_verbs(sentence: str) -> list[Verb]:
             kept.append(v)
         verbs = kept
     return verbs
+
+
+#: "said it would stop", "announced that it will not sell": a pledge, reported
+_PLEDGE = re.compile(r"\b(?:said|says|announced|announces|pledged|pledges|promised|vowed|committed|confirmed|declared)\b[^;]{0,60}?\b(?:that\s+)?(?:it|they|the (?:company|firm|giant))\s+(?:\w+ly\s+)?$", re.I)
+
+
+def _pledged(sentence: str, verb: Verb) -> Verb:
+    """A 'would'/'will' verb reported as what the speaker will do is a commitment made now
+    (enacted), not a proposal; whose commitment it is is decided later (only companies
+    commit themselves this way)."""
+    if verb.status is Status.PROPOSED and verb.text.lower().startswith(("would", "will")) and _PLEDGE.search(sentence[: verb.start]):
+        return Verb(verb.start, verb.end, Status.ENACTED, verb.text)
+    return verb
+
+
+def _is_noun(before: str) -> bool:
+    """Is a word that can be a verb or a noun ("ban", "bars", "limits") a noun here, from the
+    words before it? Determiners and modifiers make it a noun ("its ban", "a citywide ban");
+    so does the technology it is about ("a facial recognition ban"). A capitalized word is a
+    name, not a modifier ("New Jersey bars police")."""
+    if re.search(r"\b(?:to|will|would|also|and)\s+$", before):
+        return False
+    if _COMPOUND_BEFORE.search(before):
+        return True
+    m = _NOUN_BEFORE.search(before)
+    if m is None:
+        return False
+    word = m.group(0).lstrip()
+    return not (word[:1].isupper() and word.split()[0].lower() not in _DETERMINERS and not word.split()[0].endswith(("'s", "s'")))
+
+
+_DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "this", "that", "such", "any"}
+#: "the facial recognition ban", "a surveillance technology ban": the technology names the ban
+_COMPOUND_BEFORE = re.compile(r"\b(?:recognition|technology|tech|surveillance|software|scanning|biometrics?|camera|cameras)\s+$", re.I)
+_REPORTING = re.compile(r"^(?:announc|said|says|report)", re.I)
+#: the end of a sentence or clause right after a reporting verb ("..., the group announced.")
+_TAG_END = re.compile(r"\s*(?:[.!?;\"”]|,\s*(?:adding|saying|noting|citing)\b|$)")
 
 
 def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:

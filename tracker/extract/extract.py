@@ -359,6 +359,8 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             )
             continue
         subjects, confidence = subjects_of(sentence, verb, mentions, ctx)
+        if verb.status is Status.ENACTED and verb.text.lower().startswith(("would", "will")):
+            subjects = [x for x in subjects if x.type is SubjectType.COMPANY]  # only companies pledge
         if not subjects:
             if tr is not None:
                 tr.decisions.append(f"rejected {verb.text!r}: no subject (no jurisdiction or company acts, none to refer back to)")

@@ -159,7 +159,7 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
     before = [m for m in mentions if m.end <= verb.start]
     head = sentence[: verb.start]
     company_before = any(m.subject.type is SubjectType.COMPANY for m in before)
-    if not company_before and FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation|law|version)\b", sentence, re.I):
+    if not company_before and not (ctx.last_company and COMPANY_ROLE.search(head)) and FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation|law|version)\b", sentence, re.I):
         return [Subject(SubjectType.JURISDICTION, "ocd-division/country:us", "United States")], 0.75
     before = [
         m for m in before
