@@ -179,6 +179,32 @@ def _pledged(sentence: str, verb: Verb) -> Verb:
     return verb
 
 
+_STAGE_BEFORE = re.compile("(?:" + "|".join(vocabulary.sections("cues.txt")["proposal before"]) + r")\s+(?:[\w-]+\s+)?$", re.I)
+_STAGE_AFTER = re.compile(r"\s+(?:" + "|".join(vocabulary.sections("cues.txt")["proposal after"]) + r")\b", re.I)
+_CHAMBER = vocabulary.pattern("cues.txt", "chamber")
+_ENACTING = vocabulary.pattern("cues.txt", "enacting body")
+NO_CHANGE = vocabulary.pattern("cues.txt", "no change")
+_PASSING = re.compile(r"^(?:pass|approv|adopt|vot|advanc|sign)", re.I)
+
+
+def process_stage(sentence: str, verb: Verb, lo: int) -> Status:
+    """The status a verb reports once the legislative process is taken into account: a bill
+    that was introduced, moved forward, passed a committee or one chamber, or passed both and
+    awaits a signature is proposed; a council's adoption, a signature or a vote of the people
+    enacts (data/cues.txt: proposal before/after, chamber, enacting body)."""
+    if verb.status not in (Status.ENACTED, Status.IN_FORCE):
+        return verb.status
+    head = sentence[lo: verb.start]
+    if _STAGE_BEFORE.search(head[-60:]):
+        return Status.PROPOSED
+    if _PASSING.match(verb.text):
+        if _STAGE_AFTER.match(sentence, verb.end):
+            return Status.PROPOSED
+        if _CHAMBER.search(head) and not _ENACTING.search(sentence[lo:]):
+            return Status.PROPOSED
+    return verb.status
+
+
 def _is_noun(before: str) -> bool:
     """Is a word that can be a verb or a noun ("ban", "bars", "limits") a noun here, from the
     words before it? Determiners and modifiers make it a noun ("its ban", "a citywide ban");

@@ -36,6 +36,7 @@ from tracker.extract.cues import (
     LAW_SENTENCE,
     LIST_OF,
     NEGATED_SCOPE,
+    NO_CHANGE,
     NOUN_SUBJECT,
     PROHIBITIVE,
     RELEVANT_KEYS,
@@ -46,6 +47,7 @@ from tracker.extract.cues import (
     demanded,
     event_time,
     find_verbs,
+    process_stage,
 )
 from tracker.extract.gazetteer import Gazetteer
 from tracker.extract.mentions import (
@@ -209,7 +211,10 @@ def extract(article: Article, gazetteer: Gazetteer, trace: Trace | None = None) 
     text = normalize(_relevant_paragraphs(article.text))
     title = normalize(article.title or "")
     title = re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", "", title)
-    sentences = ([title] if title else []) + split_sentences(text)
+    sentences = split_sentences(text)
+    if title and sentences and sentences[0] == title:
+        sentences = sentences[1:]  # a feed entry's text begins with its title
+    sentences = ([title] if title else []) + sentences
     fr_article = bool(FR.search(text) or FR.search(title))
     if not fr_article:
         if trace is not None:
@@ -334,6 +339,12 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         if dated is not None:
             facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=0.6))  # type: ignore[arg-type]
             times = [t for t in times if t is not dated]
+    if NO_CHANGE.search(sentence):
+        # "the vote was postponed": nothing changed; only the verbs of another clause count
+        stalled = NO_CHANGE.search(sentence)
+        verbs = [v for v in verbs if clause(sentence, v) != clause(sentence, Verb(stalled.start(), stalled.end(), Status.ENACTED, ""))]  # type: ignore[union-attr]
+        if tr is not None:
+            tr.decisions.append(f"{stalled.group(0)!r}: a postponed or tabled step changes nothing in its clause")  # type: ignore[union-attr]
     for verb in verbs:
         if demanded(sentence, verb, times):
             if tr is not None:
@@ -377,7 +388,9 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
 
 
 def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: float, times: list[TimeMention], ctx: Context, is_title: bool) -> list[Fact]:
-    status = verb.status
+    status = process_stage(sentence, verb, clause(sentence, verb)[0])
+    if status is not verb.status and ctx.trace is not None:
+        ctx.trace.note(f"{verb.text!r}: a stage of the legislative process, so {status.value}")
     time = None if is_title else event_time(times, verb, sentence)
     date = time.date if time else None
     follows = sentence[time.end:].lstrip() if time is not None else ""
@@ -385,7 +398,7 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
         date = time.inverse  # "two days after IBM said it was leaving": IBM's own date
     if status is Status.ENACTED and time is not None and time.role == "since":
         status = Status.IN_FORCE
-    if date is not None and ctx.published and date.start > ctx.published and status in (Status.ENACTED, Status.IN_FORCE):
+    if date is not None and ctx.published and date.start > ctx.published and status is Status.ENACTED:
         if ctx.trace is not None:
             ctx.trace.note(f"rejected {verb.text!r}: dated {date.iso()}, after publication")
         return []  # "takes effect next year": not yet
