@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tracker.data import Fact, Subject
 from tracker.dates import PartialDate
+from tracker.extract import vocabulary
 from tracker.extract.cues import (
     BOTH_CITIES,
     COMPANY_ROLE,
@@ -93,7 +94,10 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
             if place is not None and place.kind == "place":
                 mentions.append(Mention(m.start("name"), m.end("name"), place.subject(), place))
         taken.append((m.start(), m.end()))
+    if (dateline := _dateline(sentence, gazetteer, ctx)) is not None:
+        taken.append((0, dateline))
     spans = sorted(all_spans, key=lambda s: (-(s[1] - s[0]), s[0]))
+    title_case = _is_title_case(sentence)
     for start, end, text in spans:
         if any(start < e and s < end for s, e in taken):
             continue
@@ -110,6 +114,10 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
         candidates = gazetteer.candidates(text)
         if not candidates:
             continue
+        if (why := inside_other_name(sentence, start, end, title_case)) is not None:
+            if ctx.trace is not None:
+                ctx.trace.note(f"{text!r} is not the place here: {why}")
+            continue
         qualifier = re.match(r",?\s*\(?([A-Z][\w.]*(?: [A-Z][\w.]*)?)", sentence[end:])
         hints = list(sentence_states)
         if qualifier and (st := gazetteer.state(qualifier.group(1))) and st.state_code:
@@ -123,6 +131,74 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
         mentions.append(Mention(start, end, place.subject(), place))
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+_HEADS = frozenset(vocabulary.sections("cues.txt")["government heads"])
+_GOV_OF = re.compile(r"\b(?:" + "|".join(vocabulary.sections("cues.txt")["government of"]) + r")\s+of\s+(?:the\s+)?$")
+_PREFIXES = frozenset(vocabulary.sections("cues.txt")["place prefixes"])
+_NEXT_WORD = re.compile(r"[ ]([A-Z][\w'’]*)")
+_PREV_WORD = re.compile(r"([A-Z][\w'’.]*)[ ]$")
+_ORG_OF = re.compile(r"[A-Z][\w.&]*\s+of\s+(?:the\s+)?$")
+_SMALL = frozenset({"a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "by", "at", "as", "with", "from", "its", "is"})
+
+
+_DATELINE_START = re.compile(r"^\s*(?P<place>[A-Z][A-Z.'’ -]*[A-Z])(?:,\s*(?P<state>[A-Z][\w.]*(?: [A-Z][\w.]*)?))?\s*(?:\([^)]{1,25}\)\s*)?[—–-]{1,2}\s")
+
+
+def _dateline(sentence: str, gazetteer: Gazetteer, ctx: Context) -> int | None:
+    """A dateline ("PORTLAND, Maine —", "SEATTLE (AP) —") says where the story was filed: not
+    who acted, but the place "the city" and "the council" refer to. Returns its end."""
+    m = _DATELINE_START.match(sentence)
+    if m is None:
+        return None
+    state = gazetteer.state(m.group("state")) if m.group("state") else None
+    hints = [state.state_code] if state is not None and state.state_code else []
+    place = _pick(gazetteer.candidates(m.group("place").title()), hints + ctx.states[::-1])
+    if place is not None and place.kind in ("place", "county"):
+        ctx.last_place = place.subject()
+        ctx.places.append(place.subject())
+        if place.state_code:
+            ctx.states.append(place.state_code)
+    if ctx.trace is not None:
+        ctx.trace.note(f"dateline {m.group(0).strip()!r}: where the story was filed, not who acted")
+    return m.end()
+
+
+def _is_title_case(sentence: str) -> bool:
+    """A headline in title case ("Springfield City Council Moves To Ban ..."): capitals there
+    say nothing about names."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’]*", sentence) if w.lower() not in _SMALL]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def inside_other_name(sentence: str, start: int, end: int, title_case: bool) -> str | None:
+    """Why a place name found at sentence[start:end] does not mean the place, or None.
+
+    A dateline ("SEATTLE (AP) —") says where a story was filed; "the ACLU of Massachusetts",
+    "D-Cambridge" (a party-and-town tag) and a place followed by another capitalized word
+    that is not one of its bodies ("the Detroit Free Press", "Councilor Austin Reyes") are
+    other names."""
+    before = sentence[:start]
+    after = sentence[end:]
+    if re.search(r"(?:\b[DRI]|\b(?:Dem|Rep|Ind))[-–]\s?$", before):
+        return "a lawmaker's party-and-home tag"
+    if re.match(r"-(?:based|area|headquartered|born|bred)\b", after):
+        return "where someone is based"
+    if _ORG_OF.search(before) and not _GOV_OF.search(before):
+        return "part of an organisation's name (X of <place>)"
+    if title_case:
+        return None
+    nxt = _NEXT_WORD.match(after)
+    if nxt and nxt.group(1) not in _HEADS and not nxt.group(1).isupper():
+        return f"part of a longer name ({sentence[start:end]} {nxt.group(1)} ...)"
+    prev = _PREV_WORD.search(before)
+    if (
+        prev and before.strip() != prev.group(1) and prev.group(1) not in _PREFIXES
+        and not prev.group(1).endswith(".")
+        and not re.search(r"[.!?:;,\"“(]\s*" + re.escape(prev.group(1)) + r" $", before)
+    ):
+        return f"part of a longer name (... {prev.group(1)} {sentence[start:end]})"
+    return None
 
 
 def _pick(candidates: list[Place], state_hints: list[str]) -> Place | None:
