@@ -26,7 +26,8 @@ _VERB_RES = [(Status(name), vocabulary.pattern("events.txt", name)) for name in 
 _WEAK = re.compile("^(?:" + "|".join(vocabulary.sections("cues.txt")["weak"]) + ")", re.I)
 #: "ban" as a noun ("a ban", "its ban", "the city's ban on") is an object, not a verb.
 _NOUN_BEFORE = re.compile(r"(?:\b(?:a|an|the|its|their|his|her|this|that|such|any|city's|state's|company's|outright|permanent|total|blanket|citywide|statewide|nationwide|temporary|proposed|new|first|existing|similar|software|police|private|sales|federal|government|broad|broader|strict|strictest|comparable|own|ordinance's|one-year|two-year|three-year|five-year|\w+'s|\w+s')\s+(?:[\w-]+\s+)?)$", re.I)
-_DEMAND = vocabulary.pattern("cues.txt", "demand")
+_DEMAND = re.compile(vocabulary.alternation(vocabulary.sections("cues.txt")["demand"] + vocabulary.sections("cues.txt")["plans"]), re.I)
+_PLANS = vocabulary.pattern("cues.txt", "plans")
 _ASKED = re.compile(r"\b(?:ask(?:s|ed)?|urg(?:e|es|ed)|call(?:s|ed)? on|demand(?:s|ed)?|press(?:es|ed)|petition(?:s|ed)?|want(?:s|ed)?|pushed|lobbied|encourag(?:e|es|ed))\b", re.I)
 _MODAL = re.compile(r"\b(?:could|might|may)\b")
 _GOVERNED = re.compile(
@@ -48,12 +49,14 @@ _THE_TECH = re.compile(r"\bthe (?:technology|software|tool|system|service)\b", r
 #: Substrings without which the patterns below cannot match (a fast first test).
 FR_KEYS = ("face", "facial", "rekognition", "biometric")
 RELEVANT_KEYS = FR_KEYS + (
-    "step", "followed", "joined in",
+    "step", "followed", "joined in", "following", "the same", "lead of", "example of", "footsteps of",
     "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
     "the technology", "the software", "the tool", "the system", "the service",
 )
 #: "San Francisco, whose supervisors took the same step in May": a measure by reference.
-_SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in)\b", re.I)
+_SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in|(?:did|done|doing) the same|follow(?:ing|ed|s)? (?:soon |shortly |quickly )?(?:after|suit)|(?:following|followed|follows|joining|joins|joined) (?:the )?(?:lead|example|footsteps) of)\b", re.I)
+#: "following the lead of Brookline, Northampton and Somerville": their measures, by reference
+FOLLOWING_LEAD = re.compile(r"\b(?:following|followed|follows|joining|joins|joined) (?:the )?(?:lead|example|footsteps) of\s+", re.I)
 _RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH, _SAME_STEP)), re.I)
 _LAW_NOUN = re.compile(r"\b(?:ordinances?|bylaw|bill|law|legislation|measure|moratori\w+|bans?|proposals?|initiative|referendum|amendment|act|settlement|order)\b", re.I)
 _ACTION = re.compile(
@@ -108,7 +111,7 @@ STATE_ROLE = re.compile(
     r"the general assembly|state legislature|state senate)\b",
     re.I,
 )
-PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|law|pause|move))\b")
+PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|law|pause|move|bill|proposal|legislation|resolution|order))\b")
 BOTH_CITIES = re.compile(
     r"\b(?P<a>[A-Z][a-z]+) and (?P<b>[A-Z][a-z]+) cities of (?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
 )
@@ -243,7 +246,7 @@ def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
     if verb.status is Status.FAILED:
         return False
     if verb.status is Status.PROPOSED:
-        return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I))
+        return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I) or _PLANS.search(window))
     if verb.status is Status.ENACTED and _GOVERNED.search(window):
         return True  # "rejected proposals to curb", "a bill to ban": the object of another verb
     return bool(_DEMAND.search(window) or _MODAL.search(window))

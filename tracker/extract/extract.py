@@ -28,6 +28,7 @@ from tracker.extract.cues import (
     ACTION_LOWER,
     CONTINUES,
     DESCRIPTIVE,
+    FOLLOWING_LEAD,
     FR,
     FR_KEYS,
     HAS_DATE,
@@ -230,7 +231,10 @@ def extract(article: Article, gazetteer: Gazetteer, trace: Trace | None = None) 
     context_text = " ".join(s for s, keep in zip(sentences, near, strict=True) if keep)
     ctx = Context(
         published=_anchor(article),
-        states=state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
+        # the states the article names anywhere count least, those of its lead more, and the
+        # states of unambiguous places it names most ("Springfield" in an article that names
+        # Massachusetts is Springfield, Massachusetts)
+        states=state_codes(context_text, gazetteer) + state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
         fr_article=True,
         gazetteer=gazetteer,
         trace=trace,
@@ -310,7 +314,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         tr.cues = [f"{v.text!r} -> {v.status.value}" for v in verbs]
         if not relevant:
             tr.decisions.append("not about facial recognition or a measure: only its names and dates are remembered")
-    if not verbs and not LIST_OF.search(sentence):
+    if not verbs and not LIST_OF.search(sentence) and not FOLLOWING_LEAD.search(sentence):
         # nothing to report; only what the sentence names and dates matters for later ones
         if HAS_DATE.search(sentence):
             ctx.pending = sentence  # its dates are read only if a later sentence needs them
@@ -329,6 +333,19 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
                 if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
                     continue
                 facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
+    if (lead := FOLLOWING_LEAD.search(sentence)) is not None:
+        # "Following the lead of Brookline, Northampton and Somerville, Cambridge ...": the
+        # leaders' measures, undated unless a date follows them
+        named = [m for m in mentions if m.start >= lead.end() and m.subject.type is SubjectType.JURISDICTION]
+        for group in coordinated_groups(sentence, named)[:1]:
+            if group[0].start != lead.end():
+                continue
+            for m in group:
+                if m.place is not None and m.place.kind == "state" and len(group) > 1:
+                    continue
+                facts.append(Fact(m.subject, None, _UNSTATED, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
+                if tr is not None:
+                    tr.decisions.append(f"{m.subject.name}: a leader the sentence's subject followed, so its own measure")
     # "following San Francisco's lead from last month": San Francisco's measure, dated there;
     # that date is not the date of the sentence's own verb
     for m in mentions:
