@@ -234,7 +234,7 @@ def extract(article: Article, gazetteer: Gazetteer, trace: Trace | None = None) 
         # the states the article names anywhere count least, those of its lead more, and the
         # states of unambiguous places it names most ("Springfield" in an article that names
         # Massachusetts is Springfield, Massachusetts)
-        states=state_codes(context_text, gazetteer) + state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
+        states=state_codes(text, gazetteer) + state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
         fr_article=True,
         gazetteer=gazetteer,
         trace=trace,
@@ -340,7 +340,9 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         for group in coordinated_groups(sentence, named)[:1]:
             if group[0].start != lead.end():
                 continue
-            for m in group:
+            for i, m in enumerate(group):
+                if i and re.search(r"\b(?:and|or)\s*$", sentence[group[i - 1].end: m.start]) is None and re.search(r"\b(?:and|or)\s*$", sentence[group[i - 2].end: group[i - 1].start] if i > 1 else ""):
+                    break  # "A, B, and C, Cambridge ...": the list ended with "and C"
                 if m.place is not None and m.place.kind == "state" and len(group) > 1:
                     continue
                 facts.append(Fact(m.subject, None, _UNSTATED, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]

@@ -232,8 +232,9 @@ def coordinated_groups(sentence: str, mentions: list[Mention]) -> list[list[Ment
 def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) -> tuple[list[Subject], float]:
     """Who the verb is about, and how sure we are: the nearest named group before the verb that
     is not the object of "followed", "after", "like"...; else a reference back."""
-    before = [m for m in mentions if m.end <= verb.start]
-    head = sentence[: verb.start]
+    before = [m for m in mentions if m.end <= verb.start and not _LOCATED.search(sentence, 0, m.start)]
+    # "the fourth city in the state to ban it": the state is where, not who
+    head = _LOCATED_ROLE.sub(lambda m: "#" * len(m.group(0)), sentence[: verb.start])
     company_before = any(m.subject.type is SubjectType.COMPANY for m in before)
     if not company_before and not (ctx.last_company and COMPANY_ROLE.search(head)) and FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation|law|version)\b", sentence, re.I):
         return [Subject(SubjectType.JURISDICTION, "ocd-division/country:us", "United States")], 0.75
@@ -286,6 +287,12 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
     if after and not re.search(r"\b(?:by|for|from|in|to|with|on|of|than|like|after)\s*$", sentence[verb.end: after[0].start]):
         return [after[0].subject], 0.6
     return [], 0.0
+
+
+_WHERE = r"\b(?:city|cities|town|towns|community|communities|municipalit(?:y|ies)|place|places|jurisdiction|jurisdictions|county|counties|one|first|only|latest)\s+in\s+"
+#: a place named as where a ranked or counted place is ("the fourth community in Massachusetts")
+_LOCATED = re.compile(_WHERE + r"(?:the\s+(?:state|commonwealth)\s+of\s+)?$", re.I)
+_LOCATED_ROLE = re.compile(_WHERE + r"the\s+(?:state|country|nation|region|commonwealth)\b", re.I)
 
 
 def _place_in_state(ctx: Context, state_code: str | None) -> Subject | None:
