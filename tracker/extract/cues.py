@@ -111,6 +111,8 @@ STATE_ROLE = re.compile(
     r"the general assembly|state legislature|state senate)\b",
     re.I,
 )
+#: "The order was issued Friday.": a sentence that only dates the measure just reported
+DATES_LAST = re.compile(r"^\s*(?:The|That|This|Its|Their) (?:[\w-]+ )?(?:order|ban|ordinance|vote|decision|measure|bill|law|directive|moratorium|policy|announcement|pledge|move|rule|rules|resolution)\s+(?:was|were|had been|has been)\s+(?:\w+ly\s+)?(?:issued|signed|approved|adopted|passed|announced|made|taken|cast|enacted|introduced|unveiled|filed|held)\b")
 PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|law|pause|move|bill|proposal|legislation|resolution|order))\b")
 BOTH_CITIES = re.compile(
     r"\b(?P<a>[A-Z][a-z]+) and (?P<b>[A-Z][a-z]+) cities of (?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"

@@ -27,6 +27,7 @@ from tracker.extract.cues import (
     ABBREV,
     ACTION_LOWER,
     CONTINUES,
+    DATES_LAST,
     DESCRIPTIVE,
     FOLLOWING_LEAD,
     FR,
@@ -314,6 +315,15 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         tr.cues = [f"{v.text!r} -> {v.status.value}" for v in verbs]
         if not relevant:
             tr.decisions.append("not about facial recognition or a measure: only its names and dates are remembered")
+    last = ctx.last_fact
+    if not verbs and last is not None and last.date is None and DATES_LAST.match(sentence):
+        own = [t for t in find_times(sentence, ctx.published, _last_date(ctx)) if t.date is not None and t.role == "event"]
+        if own and not (ctx.published and own[0].date.start > ctx.published):  # type: ignore[union-attr]
+            if tr is not None:
+                tr.decisions.append(f"dates the measure just reported ({last.subject.name}): {own[0].date.iso()}")  # type: ignore[union-attr]
+            dated = replace(last, date=own[0].date, evidence=sentence)
+            ctx.last_fact = dated
+            return [dated]
     if not verbs and not LIST_OF.search(sentence) and not FOLLOWING_LEAD.search(sentence):
         # nothing to report; only what the sentence names and dates matters for later ones
         if HAS_DATE.search(sentence):
