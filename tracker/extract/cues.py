@@ -45,13 +45,13 @@ FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were
 _STRONG = re.compile(r"\b(?:ban(?:s|ned|ning)?|prohibit\w*|barred|halt\w*|paus\w*|suspend\w*|moratori\w+|outlaw\w*|forb\w+)\b", re.I)
 #: Absolute dates (a year or a month name with a number): what "a day later" can be anchored to.
 HAS_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d")
-_THE_TECH = re.compile(r"\bthe (?:technology|software|tool|system|service)\b", re.I)
+_THE_TECH = re.compile(r"\bthe (?:technology|tech|software|tool|system|service)\b", re.I)
 #: Substrings without which the patterns below cannot match (a fast first test).
 FR_KEYS = ("face", "facial", "rekognition", "biometric")
 RELEVANT_KEYS = FR_KEYS + (
     "step", "followed", "joined in", "following", "the same", "lead of", "example of", "footsteps of",
     "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
-    "the technology", "the software", "the tool", "the system", "the service",
+    "the technology", "the tech", "the software", "the tool", "the system", "the service",
 )
 #: "San Francisco, whose supervisors took the same step in May": a measure by reference.
 _SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in|(?:did|done|doing) the same|follow(?:ing|ed|s)? (?:soon |shortly |quickly )?(?:after|suit)|(?:following|followed|follows|joining|joins|joined) (?:the )?(?:lead|example|footsteps) of)\b", re.I)
@@ -77,7 +77,7 @@ LAW_NOUN_LOWER = re.compile(_LAW_NOUN.pattern)
 LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
 CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
-SUBJECT_BLOCK = re.compile(r"\b(?:followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
+SUBJECT_BLOCK = re.compile(r"\b(?:with|against|from|about|followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
 MODIFIER = re.compile(r"^\s*(?:community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
 PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
 STOP_PLACES = {
@@ -117,7 +117,7 @@ PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|la
 BOTH_CITIES = re.compile(
     r"\b(?P<a>[A-Z][a-z]+) and (?P<b>[A-Z][a-z]+) cities of (?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
 )
-SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
+SENTENCE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
 ABBREV = re.compile(r"\b(?:Gov|Sen|Rep|Mr|Ms|Mrs|Dr|St|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ore|Mass|Calif|Wash|Ill|Minn|Va|Vt|Me|Ga|Fla|Conn|Mich|Ariz|Colo|Tenn|Pa|Mo|No|Inc|Co|Corp|U\.S|D\.C|U\.N|a\.m|p\.m|vs|Jr|Sr|Lt|Gen|Sgt|Ft)\.$")
 
 
@@ -172,7 +172,7 @@ def find_verbs(sentence: str) -> list[Verb]:
 
 
 #: "said it would stop", "announced that it will not sell": a pledge, reported
-_PLEDGE = re.compile(r"\b(?:said|says|announced|announces|pledged|pledges|promised|vowed|committed|confirmed|declared)\b[^;]{0,60}?\b(?:that\s+)?(?:it|they|the (?:company|firm|giant))\s+(?:\w+ly\s+)?$", re.I)
+_PLEDGE = re.compile(r"\b(?:said|says|announced|announces|pledged|pledges|promised|vowed|committed|confirmed|declared|stated|mentioned|told \w+)\b[^;]{0,60}?\b(?:that\s+)?(?:it|they|the (?:company|firm|giant))\s+(?:\w+ly\s+)?$", re.I)
 
 
 def _pledged(sentence: str, verb: Verb) -> Verb:

@@ -251,6 +251,8 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
         own_verb = FINITE.search(between)  # "after IBM said it was leaving": IBM's own clause
         if own_verb and "," in between[: own_verb.start()]:
             own_verb = None  # "after Amazon's announcement, the tech giant said": someone else's
+        if not between.strip() and verb.text.lower().split()[0].endswith("ing"):
+            own_verb = True  # "follows IBM putting an end to it": IBM does the putting
         blocked = SUBJECT_BLOCK.search(sentence[: first.start]) and not own_verb
         if blocked and not (possessive or relative):
             continue
