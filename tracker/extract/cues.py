@@ -31,7 +31,7 @@ _PLANS = vocabulary.pattern("cues.txt", "plans")
 _ASKED = re.compile(r"\b(?:ask(?:s|ed)?|urg(?:e|es|ed)|call(?:s|ed)? on|demand(?:s|ed)?|press(?:es|ed)|petition(?:s|ed)?|want(?:s|ed)?|pushed|lobbied|encourag(?:e|es|ed))\b", re.I)
 _MODAL = re.compile(r"\b(?:could|might|may)\b")
 _GOVERNED = re.compile(
-    r"\b(?:reject\w*|defeat\w*|vot\w+ down|fail\w*|introduc\w*|propos\w*|repeal\w*|(?:bill|proposal|resolution|effort|attempt|plan|measure|amendment|petition|initiative)s?)\b[^,;]{0,40}\bto\s+(?:\w+\s+)?$",
+    r"\b(?:reject\w*|defeat\w*|vot\w+ down|fail\w*|introduc\w*|propos\w*|repeal\w*|(?:bill|proposal|resolution|effort|attempt|plan|measure|amendment|petition|initiative|ordinance|motion|push|campaign)s?)\b[^,;]{0,40}\bto\s+(?:\w+\s+)?$",
     re.I,
 )
 DESCRIPTIVE = re.compile(
@@ -78,7 +78,7 @@ LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60
 CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
 SUBJECT_BLOCK = re.compile(r"\b(?:with|against|from|about|followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
-MODIFIER = re.compile(r"^\s*(?:community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
+MODIFIER = re.compile(r"^\s*(?:region|area|metro|sheriff\S*|community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
 PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
 STOP_PLACES = {
     "mobile", "independence", "liberty", "commerce", "enterprise", "mission", "paradise", "justice",
@@ -247,6 +247,8 @@ def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
         return True  # "asked the city ... and to stop using it"
     if verb.status is Status.FAILED:
         return False
+    if verb.status is not Status.PROPOSED and _GOVERNED.search(window):
+        return True  # "an ordinance to repeal the ban", "a bill to extend it": a proposal's object
     if verb.status is Status.PROPOSED:
         return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I) or _PLANS.search(window))
     if verb.status is Status.ENACTED and _GOVERNED.search(window):

@@ -425,6 +425,8 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
     follows = sentence[time.end:].lstrip() if time is not None else ""
     if time is not None and time.inverse is not None and time.end <= verb.start and any(follows.startswith(s.name) for s in subjects):
         date = time.inverse  # "two days after IBM said it was leaving": IBM's own date
+    if date is None and (anchored := _anchored(sentence, verb, time, ctx)) is not None:
+        date = anchored
     if status is Status.ENACTED and time is not None and time.role == "since":
         status = Status.IN_FORCE
     if date is not None and ctx.published and date.start > ctx.published and status is Status.ENACTED:
@@ -462,6 +464,35 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
     return facts
 
 
+#: "the day after Amazon's pledge", "shortly after IBM's announcement": a date by another event
+_ANCHOR = re.compile(
+    r"\b(?P<rel>the (?:day|week) after|(?:days|weeks|shortly|soon|just|hours) after|after|following|within days of|the same (?:day|week|month) as)\s+"
+    r"(?P<who>[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})['’]s\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:pledge|announcement|move|decision|ban|moratorium|vote|step|statement|pause)\b"
+)
+
+
+def _anchored(sentence: str, verb: Verb, time: TimeMention | None, ctx: Context) -> PartialDate | None:
+    """The date of a verb dated only by another subject's event ("Microsoft said it would not
+    sell the day after Amazon's pledge", "... and IBM the same week"): that event's date as the
+    article gave it, a day later for "the day after" a day. Only when the verb's clause holds
+    the anchor or a relative time that could not be resolved."""
+    lo, hi = clause(sentence, verb)
+    for m in _ANCHOR.finditer(sentence):
+        if not (lo <= m.start() < hi or (time is not None and time.date is None)):
+            continue
+        who = next((s for s, d in ctx.subject_dates.items() if s.name == m.group("who")), None)
+        if who is None:
+            continue
+        date = ctx.subject_dates[who]
+        if date.precision.value == "day" and m.group("rel").startswith("the day after"):
+            date = PartialDate(date.start + dt.timedelta(days=1))
+        if ctx.trace is not None:
+            ctx.trace.note(f"{verb.text!r} dated by {m.group(0)!r}: {date.iso()}")
+        return date
+    return None
+
+
 def _last_date(ctx: Context) -> PartialDate | None:
     """The last date the article stated before this sentence (for "a day later")."""
     if ctx.pending is not None:
@@ -495,6 +526,9 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
                 ctx.last_state = fact.subject
             elif place.kind != "country":
                 ctx.last_place = fact.subject
+    for fact in facts:
+        if fact.date is not None and fact.status in (Status.ENACTED, Status.IN_FORCE):
+            ctx.subject_dates[fact.subject] = fact.date
     if facts:
         ctx.last_subject = facts[-1].subject
         dated = [f for f in facts if f.date is not None]

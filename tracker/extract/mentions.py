@@ -57,6 +57,8 @@ class Context:
     places: list[Subject] = field(default_factory=list)
     gazetteer: Gazetteer | None = None
     trace: Trace | None = None
+    #: the date of each subject's latest dated start, for "the day after Amazon's pledge"
+    subject_dates: dict[Subject, PartialDate] = field(default_factory=dict)
 
 
 
@@ -271,7 +273,7 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
             if m.subject not in subjects:
                 subjects.append(m.subject)
         return subjects, 0.85
-    if re.search(r"\bGov(?:ernor|\.)\s", head):
+    if re.search(r"\b(?:Gov(?:ernor|\.)|[Gg]overnor|[Aa]ttorney [Gg]eneral)\s", head):
         states = [m for m in mentions if m.place is not None and m.place.kind == "state"]
         if states:
             return [states[0].subject], 0.75
@@ -286,12 +288,12 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
     if PRONOUN.match(sentence) and ctx.last_subject:
         return [ctx.last_subject], 0.6
     after = [m for m in mentions if m.start >= verb.end]
-    if after and not re.search(r"\b(?:by|for|from|in|to|with|on|of|than|like|after)\s*$", sentence[verb.end: after[0].start]):
+    if after and not re.search(r"\b(?:by|for|from|in|to|with|on|of|than|like|after|using|use|buy|buying)\s*$", sentence[verb.end: after[0].start]):
         return [after[0].subject], 0.6
     return [], 0.0
 
 
-_WHERE = r"\b(?:city|cities|town|towns|community|communities|municipalit(?:y|ies)|place|places|jurisdiction|jurisdictions|county|counties|one|first|only|latest)\s+in\s+"
+_WHERE = r"\b(?:office|offices|department|agency|agencies|city|cities|town|towns|community|communities|municipalit(?:y|ies)|place|places|jurisdiction|jurisdictions|county|counties|one|first|only|latest)\s+in\s+"
 #: a place named as where a ranked or counted place is ("the fourth community in Massachusetts")
 _LOCATED = re.compile(_WHERE + r"(?:the\s+(?:state|commonwealth)\s+of\s+)?$", re.I)
 _LOCATED_ROLE = re.compile(_WHERE + r"the\s+(?:state|country|nation|region|commonwealth)\b", re.I)

@@ -95,7 +95,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("rel_week", r"\b(?P<rel>last week|this week|earlier this week|earlier in the week|later in the week|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?= (?:night|morning|afternoon|evening)\b)|(?<=said )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?<=ed )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?!,? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?='s (?:vote|decision|meeting|announcement|order))|(?<=\bvote )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"),
     ("recently", r"\b(?P<rel>recently|this spring|this summer|this fall|this winter|in recent weeks|in recent days|days ago|weeks ago)\b"),
     ("later", rf"\b(?P<n2>{_NUMBERS})\s+(?P<unit2>day|week|month|year)s?\s+(?P<dir>later|earlier|after|before)\b"),
-    ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
+    ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|the same week|that week|the same month|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
 ]
 _COMPILED = [(name, re.compile(p, re.I)) for name, p in _PATTERNS]
 #: A cheap test that a sentence may hold a time expression at all.
@@ -262,7 +262,7 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
                 if prev is None:
                     return None, True
                 rel = g["rel"].lower()
-                if rel in ("the same day", "that day", "that month", "that year"):
+                if rel in ("the same day", "that day", "that month", "that year", "the same week", "that week", "the same month"):
                     return prev, True
                 if "day" in rel and "days" not in rel and "within" not in rel:
                     return _shift(prev, 1, "day", 1), True
