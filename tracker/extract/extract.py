@@ -23,6 +23,8 @@ from dataclasses import replace
 
 from tracker.data import Article, Fact, Subject
 from tracker.dates import PartialDate, add_duration
+from tracker.extract.confidence import confidence as score
+from tracker.extract.confidence import subject_evidence
 from tracker.extract.cues import (
     ABBREV,
     ACTION_LOWER,
@@ -342,7 +344,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             for m in group:
                 if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
                     continue
-                facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
+                facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=_by_reference(sentence, None)))  # type: ignore[arg-type]
     if (lead := FOLLOWING_LEAD.search(sentence)) is not None:
         # "Following the lead of Brookline, Northampton and Somerville, Cambridge ...": the
         # leaders' measures, undated unless a date follows them
@@ -355,7 +357,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
                     break  # "A, B, and C, Cambridge ...": the list ended with "and C"
                 if m.place is not None and m.place.kind == "state" and len(group) > 1:
                     continue
-                facts.append(Fact(m.subject, None, _UNSTATED, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
+                facts.append(Fact(m.subject, None, _UNSTATED, Status.ENACTED, None, sentence, confidence=_by_reference(sentence, None)))  # type: ignore[arg-type]
                 if tr is not None:
                     tr.decisions.append(f"{m.subject.name}: a leader the sentence's subject followed, so its own measure")
     # "following San Francisco's lead from last month": San Francisco's measure, dated there;
@@ -366,7 +368,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             continue
         dated = next((t for t in times if t.start == lead.end() and t.date is not None), None)
         if dated is not None:
-            facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=0.6))  # type: ignore[arg-type]
+            facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=_by_reference(sentence, dated)))  # type: ignore[arg-type]
             times = [t for t in times if t is not dated]
     if NO_CHANGE.search(sentence):
         # "the vote was postponed": nothing changed; only the verbs of another clause count
@@ -392,9 +394,9 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             if own is None and ctx.last_fact.status not in (Status.ENACTED, Status.IN_FORCE):
                 continue
             facts.extend(
-                replace(f, evidence=sentence, confidence=0.6)
+                replace(f, evidence=sentence, confidence=_by_reference(sentence, own))
                 if own is not None
-                else replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
+                else replace(f, evidence=sentence, confidence=_by_reference(sentence, None), date=ctx.last_fact.date, end=ctx.last_fact.end)
                 for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, times, ctx, False)
             )
             continue
@@ -407,8 +409,6 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             continue
         if tr is not None:
             tr.decisions.append(f"{verb.text!r}: subject {', '.join(s.name for s in subjects)} (confidence {confidence:.2f})")
-        if is_title:
-            confidence *= 0.9  # a headline says less than the sentence that reports the event
         facts.extend(_facts_for(sentence, verb, subjects, confidence, times, ctx, is_title))
     _remember(ctx, mentions, times, facts, sentence, gazetteer)
     if tr is not None:
@@ -418,6 +418,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
 
 def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: float, times: list[TimeMention], ctx: Context, is_title: bool) -> list[Fact]:
     status = process_stage(sentence, verb, clause(sentence, verb)[0])
+    anchored = None
     if status is not verb.status and ctx.trace is not None:
         ctx.trace.note(f"{verb.text!r}: a stage of the legislative process, so {status.value}")
     time = None if is_title else event_time(times, verb, sentence)
@@ -458,7 +459,12 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
                     duration_days=duration.days if duration and not open_ended else None,
                     duration_months=duration.months if duration and not open_ended else None,
                     open_ended=open_ended and status is Status.EXTENDED,
-                    confidence=round(confidence * (0.8 if time and time.relative else 1.0), 2),
+                    confidence=score(
+                        subject=subject_evidence(confidence),
+                        cue="reference" if _BY_REFERENCE.search(verb.text) else "weak" if _WEAK_VERB.match(verb.text) else "strong",
+                        date="anchored" if anchored is not None else "none" if date is None else "relative" if time is not None and time.relative else "absolute",
+                        fr=bool(FR.search(sentence)), title=is_title, stage=status is not verb.status,
+                    ),
                 )
             )
     return facts
@@ -491,6 +497,17 @@ def _anchored(sentence: str, verb: Verb, time: TimeMention | None, ctx: Context)
             ctx.trace.note(f"{verb.text!r} dated by {m.group(0)!r}: {date.iso()}")
         return date
     return None
+
+
+_BY_REFERENCE = re.compile(r"\b(?:follow\w*|join\w*|same|step|acted|did|done|doing)\b", re.I)
+_WEAK_VERB = re.compile(r"^(?:vot|pass|approv|adopt|sign|enact|implement|execut|announc|put|placed|join|strength|tough|settle|agreed|impos|introduc|unveil|filed|advanc)", re.I)
+
+
+def _by_reference(sentence: str, time: TimeMention | None) -> float:
+    """The confidence of a fact read by reference (a list, a leader followed, a description
+    of the measure just reported)."""
+    date = "none" if time is None else "relative" if time.relative else "absolute"
+    return score(subject="reference", cue="reference", date=date, fr=bool(FR.search(sentence)))
 
 
 def _last_date(ctx: Context) -> PartialDate | None:
