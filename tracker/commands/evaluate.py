@@ -38,10 +38,12 @@ def command(corpus: str | None, articles: str | None, expected: str | None, fmt:
         result = evaluate_corpus(Path(corpus), lambda url: Tracker(url))
         click.echo(render.evaluation_json(result) if fmt == "json" else render.corpus_text(result, details=details))
         return
+    if corpus is not None and articles is None and expected is None:
+        raise click.UsageError(f"{corpus}: no labels.jsonl in this folder (or give --expected for the seeds format)")
     seeds = Path(__file__).resolve().parent.parent.parent / "seeds"
     folder = Path(articles or corpus or seeds / "articles")
     labels = Path(expected) if expected else seeds / "evaluation.json"
     if not labels.is_file():
-        raise click.UsageError(f"{folder}: no labels.jsonl here, and no --expected file given")
+        raise click.UsageError(f"{labels}: no such file (give --expected)")
     result = run(folder, labels, lambda url: Tracker(url))
     click.echo(render.evaluation_json(result) if fmt == "json" else render.evaluation_text(result, details=details))
