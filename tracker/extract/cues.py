@@ -49,7 +49,7 @@ _THE_TECH = re.compile(r"\bthe (?:technology|tech|software|tool|system|service)\
 #: Substrings without which the patterns below cannot match (a fast first test).
 FR_KEYS = ("face", "facial", "rekognition", "biometric")
 RELEVANT_KEYS = FR_KEYS + (
-    "step", "followed", "joined in", "following", "the same", "lead of", "example of", "footsteps of",
+    "step", "follow", "joined in", "the same", "lead of", "example of", "footsteps of",
     "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
     "the technology", "the tech", "the software", "the tool", "the system", "the service",
 )

@@ -237,7 +237,7 @@ def extract(article: Article, gazetteer: Gazetteer, trace: Trace | None = None) 
         # the states the article names anywhere count least, those of its lead more, and the
         # states of unambiguous places it names most ("Springfield" in an article that names
         # Massachusetts is Springfield, Massachusetts)
-        states=state_codes(text, gazetteer) + state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
+        states=gazetteer.states_named(text) + state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
         fr_article=True,
         gazetteer=gazetteer,
         trace=trace,
@@ -306,6 +306,15 @@ def _about_fr(sentence: str, fr_article: bool) -> bool:
     )
 
 
+def _leads(sentence: str) -> re.Match[str] | None:
+    """"following the lead of ...", tested for its nouns first."""
+    if "lead of" in sentence or "example of" in sentence or "footsteps of" in sentence:
+        return FOLLOWING_LEAD.search(sentence)
+    return None
+
+
+
+
 def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool, relevant: bool | None = None) -> list[Fact]:
     mentions = find_mentions(sentence, gazetteer, ctx)
     if relevant is None or relevant:
@@ -326,7 +335,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             dated = replace(last, date=own[0].date, evidence=sentence)
             ctx.last_fact = dated
             return [dated]
-    if not verbs and not LIST_OF.search(sentence) and not FOLLOWING_LEAD.search(sentence):
+    if not verbs and not LIST_OF.search(sentence) and not _leads(sentence):
         # nothing to report; only what the sentence names and dates matters for later ones
         if HAS_DATE.search(sentence):
             ctx.pending = sentence  # its dates are read only if a later sentence needs them
@@ -345,7 +354,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
                 if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
                     continue
                 facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=_by_reference(sentence, None)))  # type: ignore[arg-type]
-    if (lead := FOLLOWING_LEAD.search(sentence)) is not None:
+    if (lead := _leads(sentence)) is not None:
         # "Following the lead of Brookline, Northampton and Somerville, Cambridge ...": the
         # leaders' measures, undated unless a date follows them
         named = [m for m in mentions if m.start >= lead.end() and m.subject.type is SubjectType.JURISDICTION]
@@ -370,7 +379,7 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
         if dated is not None:
             facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=_by_reference(sentence, dated)))  # type: ignore[arg-type]
             times = [t for t in times if t is not dated]
-    if NO_CHANGE.search(sentence):
+    if ("postpon" in sentence or "delay" in sentence or "tabl" in sentence or " off" in sentence or " back" in sentence) and NO_CHANGE.search(sentence):
         # "the vote was postponed": nothing changed; only the verbs of another clause count
         stalled = NO_CHANGE.search(sentence)
         verbs = [v for v in verbs if clause(sentence, v) != clause(sentence, Verb(stalled.start(), stalled.end(), Status.ENACTED, ""))]  # type: ignore[union-attr]

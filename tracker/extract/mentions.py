@@ -99,7 +99,7 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
     if (dateline := _dateline(sentence, gazetteer, ctx)) is not None:
         taken.append((0, dateline))
     spans = sorted(all_spans, key=lambda s: (-(s[1] - s[0]), s[0]))
-    title_case = _is_title_case(sentence)
+    title_case: list[bool] = []  # computed on first need
     for start, end, text in spans:
         if any(start < e and s < end for s, e in taken):
             continue
@@ -173,7 +173,7 @@ def _is_title_case(sentence: str) -> bool:
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
-def inside_other_name(sentence: str, start: int, end: int, title_case: bool) -> str | None:
+def inside_other_name(sentence: str, start: int, end: int, title_case: list[bool]) -> str | None:
     """Why a place name found at sentence[start:end] does not mean the place, or None.
 
     A dateline ("SEATTLE (AP) —") says where a story was filed; "the ACLU of Massachusetts",
@@ -188,7 +188,9 @@ def inside_other_name(sentence: str, start: int, end: int, title_case: bool) -> 
         return "where someone is based"
     if _ORG_OF.search(before) and not _GOV_OF.search(before):
         return "part of an organisation's name (X of <place>)"
-    if title_case:
+    if not title_case:
+        title_case.append(_is_title_case(sentence))
+    if title_case[0]:
         return None
     nxt = _NEXT_WORD.match(after)
     if nxt and nxt.group(1) not in _HEADS and not nxt.group(1).isupper():
