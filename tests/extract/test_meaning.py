@@ -88,6 +88,8 @@ def test_a_ranked_place_is_not_its_state(gazetteer):
     ("On Monday the Massachusetts Senate approved a facial recognition ban in a first reading.", "proposed"),
     ("Massachusetts lawmakers filed two bills on Monday to limit police use of facial recognition.", "proposed"),
     ("A new bill in the Massachusetts Senate would stop police from using facial recognition.", "proposed"),
+    ("Massachusetts lawmakers approved a three-year moratorium on facial recognition on Monday.", "proposed"),
+    ("The Massachusetts legislature voted on Monday to send a facial recognition ban to the governor.", "proposed"),
     ("The Massachusetts governor signed a bill on Monday that limits police use of facial recognition.", "enacted"),
     ("The Massachusetts governor vetoed a bill on Monday that would have banned facial recognition.", "failed"),
 ])
@@ -116,6 +118,14 @@ def test_a_stated_effective_date_is_its_own_fact(gazetteer):
     got = facts(gazetteer, text)
     assert (OAKLAND, "enacted", "2021-06-14") in got
     assert (OAKLAND, "in_force", "2022-01-01") in got
+
+
+@pytest.mark.parametrize("text", [
+    "The Oakland City Council voted on Monday to ban facial recognition. The ordinance will take effect in 30 days.",
+    "The Oakland City Council voted on Monday to ban facial recognition; it takes effect in 30 days.",
+])
+def test_an_effective_date_counted_from_the_vote(gazetteer, text):
+    assert facts(gazetteer, text) == {(OAKLAND, "enacted", "2021-06-14"), (OAKLAND, "in_force", "2021-07-14")}
 
 
 # -- whose act it is, elliptical reports, anchored dates -------------------------------------

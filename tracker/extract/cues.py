@@ -61,7 +61,7 @@ _RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_T
 _LAW_NOUN = re.compile(r"\b(?:ordinances?|bylaw|bill|law|legislation|measure|moratori\w+|bans?|proposals?|initiative|referendum|amendment|act|settlement|order)\b", re.I)
 _ACTION = re.compile(
     r"\b(?:vot|pass|approv|adopt|sign|enact|introduc|die|fail|reject|defeat|repeal|revers|extend|"
-    r"renew|expir|laps|sunset|took effect|went into effect|in effect|in place|in force|bar|"
+    r"renew|expir|laps|sunset|took effect|take effect|takes effect|into effect|effective|in effect|in place|in force|bar|"
     r"prohibit|restrict|limit|curb|lift|replac|overturn|rescind|settle|agree|issu|creat|stop|"
     r"won't|will not|would|no longer|exit|leav|abandon|shut)\w*",
     re.I,
@@ -188,8 +188,18 @@ _STAGE_BEFORE = re.compile("(?:" + "|".join(vocabulary.sections("cues.txt")["pro
 _STAGE_AFTER = re.compile(r"\s+(?:" + "|".join(vocabulary.sections("cues.txt")["proposal after"]) + r")\b", re.I)
 _CHAMBER = vocabulary.pattern("cues.txt", "chamber")
 _ENACTING = vocabulary.pattern("cues.txt", "enacting body")
+LEGISLATURE = vocabulary.pattern("cues.txt", "legislature")
 NO_CHANGE = vocabulary.pattern("cues.txt", "no change")
 _PASSING = re.compile(r"^(?:pass|approv|adopt|vot|advanc|sign)", re.I)
+
+
+def legislature_passed(sentence: str, verb: Verb, lo: int) -> bool:
+    """Did a state legislature pass something, with no signature or vote of the people in the
+    clause ("state lawmakers approved a three-year ban")? Only a stage for a state."""
+    return bool(
+        verb.status is Status.ENACTED and _PASSING.match(verb.text)
+        and LEGISLATURE.search(sentence, lo, verb.start) and not _ENACTING.search(sentence[lo:])
+    )
 
 
 def process_stage(sentence: str, verb: Verb, lo: int) -> Status:

@@ -51,6 +51,7 @@ from tracker.extract.cues import (
     demanded,
     event_time,
     find_verbs,
+    legislature_passed,
     process_stage,
 )
 from tracker.extract.gazetteer import Gazetteer
@@ -427,6 +428,10 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
 
 def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: float, times: list[TimeMention], ctx: Context, is_title: bool) -> list[Fact]:
     status = process_stage(sentence, verb, clause(sentence, verb)[0])
+    if status is Status.ENACTED and ctx.gazetteer is not None and legislature_passed(sentence, verb, clause(sentence, verb)[0]) and all(
+        (p := ctx.gazetteer.by_ocd.get(x.key)) is not None and p.kind == "state" for x in subjects
+    ):
+        status = Status.PROPOSED  # passed by the legislature, not yet signed
     anchored = None
     if status is not verb.status and ctx.trace is not None:
         ctx.trace.note(f"{verb.text!r}: a stage of the legislative process, so {status.value}")

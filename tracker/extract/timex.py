@@ -95,6 +95,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("rel_week", r"\b(?P<rel>last week|this week|earlier this week|earlier in the week|later in the week|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?= (?:night|morning|afternoon|evening)\b)|(?<=said )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?<=ed )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?!,? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?='s (?:vote|decision|meeting|announcement|order))|(?<=\bvote )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"),
     ("recently", r"\b(?P<rel>recently|this spring|this summer|this fall|this winter|in recent weeks|in recent days|days ago|weeks ago)\b"),
     ("later", rf"\b(?P<n2>{_NUMBERS})\s+(?P<unit2>day|week|month|year)s?\s+(?P<dir>later|earlier|after|before)\b"),
+    ("in_n", rf"(?:(?<=effect )|(?<=effective ))in\s+(?P<n4>{_NUMBERS})\s+(?P<unit4>day|week|month|year)s?\b"),
     ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|the same week|that week|the same month|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
 ]
 _COMPILED = [(name, re.compile(p, re.I)) for name, p in _PATTERNS]
@@ -126,7 +127,11 @@ def find_times(
         for m in pattern.finditer(sentence):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            date, relative = _resolve(name, m, published, prev)
+            anchor = prev
+            if name == "in_n":  # "voted Monday; it takes effect in 30 days": from the vote
+                earlier = [t for t in found if t.end <= m.start() and t.date is not None and t.role == "event"]
+                anchor = max(earlier, key=lambda t: t.start).date if earlier else prev
+            date, relative = _resolve(name, m, published, anchor)
             if date is False:  # not a date after all
                 continue
             taken.append((m.start(), m.end()))
@@ -258,6 +263,10 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
                 n, unit, direction = _number(g["n2"]), g["unit2"].lower(), g["dir"].lower()
                 sign = 1 if direction in ("later", "after") else -1
                 return _shift(prev, n, unit, sign), True
+            case "in_n":
+                if prev is None:
+                    return None, True
+                return _shift(prev, _number(g["n4"]), g["unit4"].lower(), 1), True
             case "next_day":
                 if prev is None:
                     return None, True
