@@ -141,6 +141,30 @@ def test_leaders_followed_have_their_own_measures(gazetteer):
     assert {s for s, st, _ in got if st == "enacted"} == {CAMBRIDGE, BROOKLINE, SOMERVILLE}
 
 
+def test_following_suit_with_a_qualified_place(gazetteer):
+    text = ("San Francisco banned police use of facial recognition in May 2019, with the Somerville City Council "
+            "in Massachusetts following suit on June 27, 2019.")
+    assert facts(gazetteer, text) == {(SAN_FRANCISCO, "enacted", "2019-05"), (SOMERVILLE, "enacted", "2019-06-27")}
+
+
+def test_a_subordinate_clause_has_its_own_subject(gazetteer):
+    text = "The vote came after San Francisco became the first city to ban facial recognition in May 2019."
+    assert facts(gazetteer, text) == {(SAN_FRANCISCO, "enacted", "2019-05")}
+
+
+def test_councilors_are_their_city_and_the_state_city_is_the_one_named(gazetteer):
+    text = ("PORTLAND, Maine — The city has a new rule on facial recognition. Councilors voted Monday to ban it.\n\n"
+            "Portland, Oregon, is weighing its own rules. The Oregon city voted on Wednesday to ban facial recognition.")
+    got = facts(gazetteer, text)
+    assert ("ocd-division/country:us/state:me/place:portland", "enacted", "2021-06-14") in got
+    assert ("ocd-division/country:us/state:or/place:portland", "enacted", "2021-06-09") in got
+
+
+def test_what_a_bill_says_is_not_an_event(gazetteer):
+    text = "California lawmakers voted on Thursday to send the governor a bill temporarily banning facial recognition on body cameras."
+    assert {st for _, st, _ in facts(gazetteer, text)} == {"proposed"}
+
+
 def test_a_demand_on_a_company_is_not_its_measure(gazetteer):
     text = "In 2018, employees pushed Amazon to stop selling Rekognition to police departments."
     assert facts(gazetteer, text) == set()

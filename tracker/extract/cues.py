@@ -103,7 +103,8 @@ COMPANY_ROLE = re.compile(
 )
 PLACE_ROLE = re.compile(
     r"\b(?:the|its) (?:city|town|council|city council|board(?: of supervisors)?|supervisors|"
-    r"municipality|county|mayor|ordinance|voters)\b|\bcity (?:leaders|officials|lawmakers|council)\b",
+    r"municipality|county|mayor|ordinance|voters)\b|\bcity (?:leaders|officials|lawmakers|council)\b|"
+    r"\b(?:councilors|councillors|council members|councilmembers|supervisors|aldermen|selectmen|commissioners)\b",
     re.I,
 )
 STATE_ROLE = re.compile(
@@ -197,7 +198,8 @@ def legislature_passed(sentence: str, verb: Verb, lo: int) -> bool:
     """Did a state legislature pass something, with no signature or vote of the people in the
     clause ("state lawmakers approved a three-year ban")? Only a stage for a state."""
     return bool(
-        verb.status is Status.ENACTED and _PASSING.match(verb.text)
+        verb.status is Status.ENACTED
+        and (_PASSING.match(verb.text) or re.search(r"\bvot\w*\s+(?:\w+\s+)?to\s+$", sentence[lo: verb.start], re.I))
         and LEGISLATURE.search(sentence, lo, verb.start) and not _ENACTING.search(sentence[lo:])
     )
 
@@ -244,6 +246,9 @@ _REPORTING = re.compile(r"^(?:announc|said|says|report)", re.I)
 _TAG_END = re.compile(r"\s*(?:[.!?;\"”]|,\s*(?:adding|saying|noting|citing)\b|$)")
 
 
+_CONTENT = re.compile(r"\b(?:bill|ordinance|measure|proposal|legislation|resolution|amendment|referendum|initiative)s?\s+(?:\w+ly\s+)?$", re.I)
+
+
 def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
     """Is the verb governed by a demand, hope, proposal or negation ("should ban")?"""
     masked = list(sentence)
@@ -261,6 +266,8 @@ def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
         return True  # "an ordinance to repeal the ban", "a bill to extend it": a proposal's object
     if verb.status is Status.PROPOSED:
         return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I) or _PLANS.search(window))
+    if verb.status is Status.ENACTED and _CONTENT.search(window):
+        return True  # "a bill temporarily banning it": what a bill says, not an event
     if verb.status is Status.ENACTED and _GOVERNED.search(window):
         return True  # "rejected proposals to curb", "a bill to ban": the object of another verb
     return bool(_DEMAND.search(window) or _MODAL.search(window))

@@ -60,6 +60,7 @@ from tracker.extract.mentions import (
     Mention,
     coordinated_groups,
     find_mentions,
+    place_in_state,
     state_codes,
     subjects_of,
     unambiguous_states,
@@ -342,7 +343,8 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             ctx.pending = sentence  # its dates are read only if a later sentence needs them
         _remember(ctx, mentions, [], [], sentence, gazetteer)
         return []
-    times = find_times(sentence, ctx.published, _last_date(ctx))
+    adopted = ctx.last_fact.date if ctx.last_fact is not None and ctx.last_fact.status is Status.ENACTED else None
+    times = find_times(sentence, ctx.published, _last_date(ctx), adopted)
     if tr is not None:
         tr.times = [f"{sentence[t.start:t.end]!r} -> {t.date.iso() if t.date else '?'} ({t.role}{', relative' if t.relative else ''})" for t in times]
     facts: list[Fact] = []
@@ -540,6 +542,12 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
             ctx.last_company = m.subject
         elif m.place is not None and m.place.kind in ("state",):
             ctx.last_state = m.subject
+            if re.match(r"\s+(?:city|town)\b", sentence[m.end:]) and re.search(r"\b[Tt]he\s+$", sentence[: m.start]):
+                # "The Oregon city went further": the article's place in that state
+                local = place_in_state(ctx, m.place.state_code)
+                if local is not None:
+                    ctx.last_place = local
+                    ctx.places.append(local)
             if m.place.state_code:
                 ctx.states.append(m.place.state_code)
         elif m.place is not None:
@@ -580,10 +588,17 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
         key = (fact.subject, fact.kind is MeasureKind.RESTRICTION, fact.scope, group(fact.status), fact.date)
         if key not in best or fact.confidence > best[key].confidence:
             best[key] = fact
-    def loose(f: Fact) -> tuple:
-        return (f.subject, group(f.status))
-    dated = {loose(f) for f in best.values() if f.date is not None}
-    return [f for f in best.values() if f.date is not None or loose(f) not in dated]
+    dated: dict[tuple, set[Status]] = {}
+    for f in best.values():
+        if f.date is not None:
+            dated.setdefault((f.subject, group(f.status)), set()).add(f.status)
+
+    def said_better(f: Fact) -> bool:
+        statuses = dated.get((f.subject, group(f.status)), set())
+        # an effective date says nothing of when the measure was adopted
+        return bool(statuses - {Status.IN_FORCE}) if f.status is Status.ENACTED else bool(statuses)
+
+    return [f for f in best.values() if f.date is not None or not said_better(f)]
 
 
 

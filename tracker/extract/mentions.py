@@ -237,11 +237,21 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
     """Who the verb is about, and how sure we are: the nearest named group before the verb that
     is not the object of "followed", "after", "like"...; else a reference back."""
     before = [m for m in mentions if m.end <= verb.start and not _LOCATED.search(sentence, 0, m.start)]
+    # "Somerville City Council in Massachusetts": the state after "in" qualifies a place of it
+    before = [
+        m for m in before
+        if not (m.place is not None and m.place.kind == "state" and re.search(r"\bin\s+$", sentence[: m.start])
+                and any(o.place is not None and o.place.kind != "state" and o.place.state_code == m.place.state_code and o.end <= m.start for o in before))
+    ]
     # "the fourth city in the state to ban it": the state is where, not who
     head = _LOCATED_ROLE.sub(lambda m: "#" * len(m.group(0)), sentence[: verb.start])
     company_before = any(m.subject.type is SubjectType.COMPANY for m in before)
     if not company_before and not (ctx.last_company and COMPANY_ROLE.search(head)) and FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation|law|version)\b", sentence, re.I):
         return [Subject(SubjectType.JURISDICTION, "ocd-division/country:us", "United States")], 0.75
+    if before and (last := before[-1]).place is not None and last.place.kind == "state" and re.search(r"\b[Tt]he\s+$", sentence[: last.start]) and re.match(r"\s+(?:city|town)\b", sentence[last.end:]):
+        local = place_in_state(ctx, last.place.state_code)  # "the Oregon city voted": that state's place
+        if local is not None:
+            return [local], 0.7
     before = [
         m for m in before
         if not (m.place is not None and m.place.kind == "state" and MODIFIER.match(sentence[m.end:])
@@ -255,8 +265,9 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
         own_verb = FINITE.search(between)  # "after IBM said it was leaving": IBM's own clause
         if own_verb and "," in between[: own_verb.start()]:
             own_verb = None  # "after Amazon's announcement, the tech giant said": someone else's
-        if not between.strip() and verb.text.lower().split()[0].endswith("ing"):
-            own_verb = True  # "follows IBM putting an end to it": IBM does the putting
+        if not between.strip() or (verb.text.split()[0].lower().endswith("ing") and re.search(r"\bwith\s+$", sentence[: first.start])):
+            # "after San Francisco became the first", "with Oakland following soon after"
+            own_verb = True
         blocked = SUBJECT_BLOCK.search(sentence[: first.start]) and not own_verb
         if blocked and not (possessive or relative):
             continue
@@ -265,7 +276,7 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
         local_states = {m.place.state_code for m in group if m.place is not None and m.place.kind in ("place", "county")}
         if len(group) == 1 and first.place is not None and first.place.kind == "state" and re.match(r"\s*,\s*(?:the|its)\s+(?:city|town|council|city council|voters)\b", sentence[first.end:], re.I):
             # "In Maine, the City Council voted": the council of the article's city in Maine
-            local = _place_in_state(ctx, first.place.state_code)
+            local = place_in_state(ctx, first.place.state_code)
             if local is not None:
                 return [local], 0.7
         subjects: list[Subject] = []
@@ -289,7 +300,7 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
         return [max(roles, key=lambda r: r[0])[1]], 0.7
     if PRONOUN.match(sentence) and ctx.last_subject:
         return [ctx.last_subject], 0.6
-    after = [m for m in mentions if m.start >= verb.end]
+    after = [m for m in mentions if m.start >= verb.end and not (m.place is not None and m.place.kind == "state" and MODIFIER.match(sentence[m.end:]))]
     if after and not re.search(r"\b(?:by|for|from|in|to|with|on|of|than|like|after|using|use|buy|buying)\s*$", sentence[verb.end: after[0].start]):
         return [after[0].subject], 0.6
     return [], 0.0
@@ -301,7 +312,7 @@ _LOCATED = re.compile(_WHERE + r"(?:the\s+(?:state|commonwealth)\s+of\s+)?$", re
 _LOCATED_ROLE = re.compile(_WHERE + r"the\s+(?:state|country|nation|region|commonwealth)\b", re.I)
 
 
-def _place_in_state(ctx: Context, state_code: str | None) -> Subject | None:
+def place_in_state(ctx: Context, state_code: str | None) -> Subject | None:
     """The latest place the article named in a state, or a namesake of the last place named."""
     for subject in reversed(ctx.places):
         if subject.key.startswith(f"ocd-division/country:us/state:{(state_code or '').lower()}/"):

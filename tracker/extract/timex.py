@@ -112,7 +112,8 @@ _SINCE_CUE = re.compile(r"(?:since|from|starting(?: in| on)?|beginning(?: in| on
 
 
 def find_times(
-    sentence: str, published: dt.date | None, prev: PartialDate | None = None
+    sentence: str, published: dt.date | None, prev: PartialDate | None = None,
+    adopted: PartialDate | None = None,
 ) -> list[TimeMention]:
     """Every time expression in ``sentence``, left to right, non-overlapping.
 
@@ -130,7 +131,7 @@ def find_times(
             anchor = prev
             if name == "in_n":  # "voted Monday; it takes effect in 30 days": from the vote
                 earlier = [t for t in found if t.end <= m.start() and t.date is not None and t.role == "event"]
-                anchor = max(earlier, key=lambda t: t.start).date if earlier else prev
+                anchor = max(earlier, key=lambda t: t.start).date if earlier else adopted or prev
             date, relative = _resolve(name, m, published, anchor)
             if date is False:  # not a date after all
                 continue
