@@ -128,6 +128,19 @@ def test_an_effective_date_counted_from_the_vote(gazetteer, text):
     assert facts(gazetteer, text) == {(OAKLAND, "enacted", "2021-06-14"), (OAKLAND, "in_force", "2021-07-14")}
 
 
+def test_a_future_month_is_the_next_one(gazetteer):
+    text = "The Oakland City Council voted on Monday to ban facial recognition. The ban will take effect January 1."
+    assert (OAKLAND, "in_force", "2022-01-01") in facts(gazetteer, text)
+    text = "Oakland will end its ban on facial recognition in March, a year after adopting it."
+    assert facts(gazetteer, text) == {(OAKLAND, "repealed", "2022-03")}
+
+
+def test_namesake_counties_nothing_tells_apart_are_not_guessed(gazetteer):
+    assert subjects(gazetteer, "Washington County commissioners voted on Monday to ban facial recognition.") == set()
+    text = "Washington County commissioners in Oregon voted on Monday to ban facial recognition."
+    assert subjects(gazetteer, text) == {"ocd-division/country:us/state:or/county:washington"}
+
+
 # -- whose act it is, elliptical reports, anchored dates -------------------------------------
 def test_following_soon_after_is_the_same_act_no_earlier(gazetteer):
     text = "San Francisco banned city use of facial recognition in May 2019, with Oakland following soon after."

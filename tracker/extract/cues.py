@@ -86,7 +86,7 @@ STOP_PLACES = {
     "hollywood", "aurora", "victoria", "ontario", "warren", "franklin", "clinton", "monroe",
     "madison", "irving", "burlington", "mentor", "normal", "surprise", "temple", "orange",
     "pearl", "parker", "bell", "brighton", "dorchester", "wheeling", "goodyear", "security",
-    "washington county", "americus", "us", "usa", "america", "united states", "house", "senate",
+    "americus", "us", "usa", "america", "united states", "house", "senate",
     "congress",
 }
 FEDERAL = re.compile(

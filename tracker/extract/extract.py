@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 
 from tracker.data import Article, Fact, Subject
-from tracker.dates import PartialDate, add_duration
+from tracker.dates import PartialDate, add_duration, add_months
 from tracker.extract.confidence import confidence as score
 from tracker.extract.confidence import subject_evidence
 from tracker.extract.cues import (
@@ -442,6 +442,12 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
     follows = sentence[time.end:].lstrip() if time is not None else ""
     if time is not None and time.inverse is not None and time.end <= verb.start and any(follows.startswith(s.name) for s in subjects):
         date = time.inverse  # "two days after IBM said it was leaving": IBM's own date
+    if (
+        date is not None and time is not None and ctx.published is not None and date.start < ctx.published
+        and (_FUTURE.search(sentence[max(0, verb.start - 25): verb.start]) or verb.text.lower().startswith("will"))
+        and _BARE_MONTH.match(sentence[time.start: time.end])
+    ):
+        date = PartialDate(add_months(date.start, 12), date.precision)  # "will end in July": next July
     if date is None and (anchored := _anchored(sentence, verb, time, ctx)) is not None:
         date = anchored
     if status is Status.ENACTED and time is not None and time.role == "since":
@@ -486,6 +492,8 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
     return facts
 
 
+_FUTURE = re.compile(r"\b(?:will|is set to|are set to|is scheduled to)\s+(?:\w+\s+)?$", re.I)
+_BARE_MONTH = re.compile(r"^(?:in |on |by |from |as of )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?: \d{1,2}(?:st|nd|rd|th)?)?$")
 #: "the day after Amazon's pledge", "shortly after IBM's announcement": a date by another event
 _ANCHOR = re.compile(
     r"\b(?P<rel>the (?:day|week) after|(?:days|weeks|shortly|soon|just|hours) after|after|following|within days of|the same (?:day|week|month) as)\s+"

@@ -110,6 +110,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
             continue
         key = text.lower()
         if key in STOP_PLACES or PUBLICATIONS.match(sentence[end:]):
+            if " " in key:
+                taken.append((start, end))  # "Washington County" set aside is not Washington
             continue
         if " " in text and re.search(r"[A-Z][a-z]+,\s*$", sentence[:start]) and gazetteer.state(text.split()[0]):
             continue  # "Portland, Oregon City Council": a qualifier, not Oregon City
@@ -126,6 +128,9 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
             hints.insert(0, st.state_code)
         place = _pick(candidates, hints + ctx.states[::-1])
         if place is None:
+            taken.append((start, end))  # an unresolved "Washington County" is not Washington
+            if ctx.trace is not None:
+                ctx.trace.note(f"{text!r}: namesakes in several states, and nothing says which")
             continue
         if place.kind == "country":
             continue  # the federal level is found by FEDERAL, not by "U.S." as an adjective
@@ -216,7 +221,10 @@ def _pick(candidates: list[Place], state_hints: list[str]) -> Place | None:
     states = [p for p in candidates if p.kind in ("state", "district", "territory", "country")]
     if states:
         return states[0]
-    return max(candidates, key=lambda p: p.population)
+    best = max(candidates, key=lambda p: p.population)
+    if sum(p.population == best.population for p in candidates) > 1:
+        return None  # namesakes nothing tells apart ("Washington County"): not a guess
+    return best
 
 
 # -- subjects ------------------------------------------------------------------------------------
