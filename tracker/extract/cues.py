@@ -141,7 +141,7 @@ def find_verbs(sentence: str) -> list[Verb]:
                 continue
             word = m.group(0)
             lower = word.lower()
-            before = sentence[: m.start()]
+            before = sentence[max(0, m.start() - 120): m.start()]  # what decides is near: linear
             if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _is_noun(before):
                 continue  # "a ban", "the city's ban", "the facial recognition ban": a noun
             if _REPORTING.match(word) and _TAG_END.match(sentence, m.end()):
@@ -162,7 +162,7 @@ def find_verbs(sentence: str) -> list[Verb]:
     if specific:
         kept = []
         for v in verbs:
-            relative = re.search(r"\b(?:ban|moratorium|pause|prohibition|ordinance|law)\s+(?:that\s+|which\s+)?(?:it|they|the \w+)\s+$", sentence[: v.start], re.I)
+            relative = re.search(r"\b(?:ban|moratorium|pause|prohibition|ordinance|law)\s+(?:that\s+|which\s+)?(?:it|they|the \w+)\s+$", sentence[max(0, v.start - 80): v.start], re.I)
             if v.status is Status.ENACTED and _WEAK.match(v.text) and not relative:
                 lo, hi = clause(sentence, v)
                 if any(lo <= o.start < hi for o in specific):
@@ -180,7 +180,7 @@ def _pledged(sentence: str, verb: Verb) -> Verb:
     """A 'would'/'will' verb reported as what the speaker will do is a commitment made now
     (enacted), not a proposal; whose commitment it is is decided later (only companies
     commit themselves this way)."""
-    if verb.status is Status.PROPOSED and verb.text.lower().startswith(("would", "will")) and _PLEDGE.search(sentence[: verb.start]):
+    if verb.status is Status.PROPOSED and verb.text.lower().startswith(("would", "will")) and _PLEDGE.search(sentence[max(0, verb.start - 150): verb.start]):
         return Verb(verb.start, verb.end, Status.ENACTED, verb.text)
     return verb
 

@@ -80,13 +80,17 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for m in SENTENCE.finditer(paragraph):
-            before = paragraph[start: m.start()]
-            if ABBREV.search(before) or re.search(r"\b[A-Z]\.$", before):
+            # only the last word decides ("Gov.", "Ore.", "J."): a bounded look keeps it linear
+            near = max(start, m.start() - 12)
+            if ABBREV.search(paragraph, near, m.start()) or _INITIAL.search(paragraph, near, m.start()):
                 continue
             sentences.append(paragraph[start: m.start()].strip())
             start = m.end()
         sentences.append(paragraph[start:].strip())
     return [s for s in sentences if s]
+
+
+_INITIAL = re.compile(r"\b[A-Z]\.$")
 
 
 # -- publication dates --------------------------------------------------------------------------
@@ -550,7 +554,7 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
             ctx.last_company = m.subject
         elif m.place is not None and m.place.kind in ("state",):
             ctx.last_state = m.subject
-            if re.match(r"\s+(?:city|town)\b", sentence[m.end:]) and re.search(r"\b[Tt]he\s+$", sentence[: m.start]):
+            if re.match(r"\s+(?:city|town)\b", sentence[m.end:]) and re.search(r"\b[Tt]he\s+$", sentence[max(0, m.start - 10): m.start]):
                 # "The Oregon city went further": the article's place in that state
                 local = place_in_state(ctx, m.place.state_code)
                 if local is not None:

@@ -185,7 +185,7 @@ def inside_other_name(sentence: str, start: int, end: int, title_case: list[bool
     "D-Cambridge" (a party-and-town tag) and a place followed by another capitalized word
     that is not one of its bodies ("the Detroit Free Press", "Councilor Austin Reyes") are
     other names."""
-    before = sentence[:start]
+    before = sentence[max(0, start - 120): start]
     after = sentence[end:]
     if re.search(r"(?:\b[DRI]|\b(?:Dem|Rep|Ind))[-–]\s?$", before):
         return "a lawmaker's party-and-home tag"
@@ -244,11 +244,11 @@ def coordinated_groups(sentence: str, mentions: list[Mention]) -> list[list[Ment
 def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context) -> tuple[list[Subject], float]:
     """Who the verb is about, and how sure we are: the nearest named group before the verb that
     is not the object of "followed", "after", "like"...; else a reference back."""
-    before = [m for m in mentions if m.end <= verb.start and not _LOCATED.search(sentence, 0, m.start)]
+    before = [m for m in mentions if m.end <= verb.start and not _LOCATED.search(sentence, max(0, m.start - 120), m.start)]
     # "Somerville City Council in Massachusetts": the state after "in" qualifies a place of it
     before = [
         m for m in before
-        if not (m.place is not None and m.place.kind == "state" and re.search(r"\bin\s+$", sentence[: m.start])
+        if not (m.place is not None and m.place.kind == "state" and re.search(r"\bin\s+$", sentence[max(0, m.start - 10): m.start])
                 and any(o.place is not None and o.place.kind != "state" and o.place.state_code == m.place.state_code and o.end <= m.start for o in before))
     ]
     # "the fourth city in the state to ban it": the state is where, not who
@@ -256,7 +256,7 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
     company_before = any(m.subject.type is SubjectType.COMPANY for m in before)
     if not company_before and not (ctx.last_company and COMPANY_ROLE.search(head)) and FEDERAL.search(sentence) and re.search(r"\b(?:act|bill|legislation|law|version)\b", sentence, re.I):
         return [Subject(SubjectType.JURISDICTION, "ocd-division/country:us", "United States")], 0.75
-    if before and (last := before[-1]).place is not None and last.place.kind == "state" and re.search(r"\b[Tt]he\s+$", sentence[: last.start]) and re.match(r"\s+(?:city|town)\b", sentence[last.end:]):
+    if before and (last := before[-1]).place is not None and last.place.kind == "state" and re.search(r"\b[Tt]he\s+$", sentence[max(0, last.start - 10): last.start]) and re.match(r"\s+(?:city|town)\b", sentence[last.end:]):
         local = place_in_state(ctx, last.place.state_code)  # "the Oregon city voted": that state's place
         if local is not None:
             return [local], 0.7
@@ -273,10 +273,10 @@ def subjects_of(sentence: str, verb: Verb, mentions: list[Mention], ctx: Context
         own_verb = FINITE.search(between)  # "after IBM said it was leaving": IBM's own clause
         if own_verb and "," in between[: own_verb.start()]:
             own_verb = None  # "after Amazon's announcement, the tech giant said": someone else's
-        if not between.strip() or (verb.text.split()[0].lower().endswith("ing") and re.search(r"\bwith\s+$", sentence[: first.start])):
+        if not between.strip() or (verb.text.split()[0].lower().endswith("ing") and re.search(r"\bwith\s+$", sentence[max(0, first.start - 10): first.start])):
             # "after San Francisco became the first", "with Oakland following soon after"
             own_verb = True
-        blocked = SUBJECT_BLOCK.search(sentence[: first.start]) and not own_verb
+        blocked = SUBJECT_BLOCK.search(sentence[max(0, first.start - 60): first.start]) and not own_verb
         if blocked and not (possessive or relative):
             continue
         if len(between) > 160 and not relative:
