@@ -201,6 +201,11 @@ def test_a_company_choosing_not_to_offer_it_has_a_ban(gazetteer):
     assert facts(gazetteer, text) == {("google", "enacted", "2021-06-14")}
 
 
+def test_a_feed_excerpt_cut_off_after_facial(gazetteer):
+    text = "Google's chief said on Monday the company had chosen not to sell general-purpose facial ..."
+    assert facts(gazetteer, text) == {("google", "enacted", "2021-06-14")}
+
+
 @pytest.mark.parametrize("text", [
     "Google backs the EU's proposed facial recognition ban.",
     "Microsoft disagrees with the EU facial recognition ban.",

@@ -14,7 +14,8 @@ from tracker.vocab import Status
 
 FR = re.compile(
     r"\b(?:facial|face)[\s-]*(?:recognition|surveillance|matching|analysis|scan\w*|id\b)|"
-    r"\bbiometric surveillance|\brekognition\b|\bface[\s-]?print|\bface templates?",
+    r"\bbiometric surveillance|\brekognition\b|\bface[\s-]?print|\bface templates?|"
+    r"\bfacial\s*(?:\.\.\.|…)",  # a feed excerpt cut off after "facial ..."
     re.I,
 )
 MEASURE_NOUN = vocabulary.pattern("cues.txt", "measure nouns")
