@@ -32,6 +32,7 @@ COMMANDS = {
     "changes": "changes:command",
     "feeds": "feeds:group",
     "evaluate": "evaluate:command",
+    "explain": "explain:command",
     "db": "db:group",
 }
 

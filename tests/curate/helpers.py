@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,9 @@ from tracker.models import Jurisdiction, Measure, Source, StatusChange
 from ..conftest import ROOT, fixed_clock
 
 SEEDS = ROOT / "seeds" / "articles"
+#: An article (own words) that misreports Portland, Oregon's private-use ban as Portland, Maine's:
+#: the wrong fact a reviewer rejects or corrects. The extractor reads it right; the text is wrong.
+MISREPORT = Path(__file__).resolve().parent / "data" / "misreport-portland-maine.txt"
 
 
 @pytest.fixture

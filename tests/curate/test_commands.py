@@ -13,6 +13,7 @@ from tracker.curate.changes import parse_since
 
 from ..conftest import FIXED_NOW
 from .helpers import (
+    MISREPORT,
     PORTLAND_ME,
     PRIVATE,
     SAN_FRANCISCO,
@@ -27,7 +28,7 @@ from .helpers import (
 
 @pytest.fixture
 def corpus(db_url, fixed_cli):  # noqa: F811
-    run(db_url, "ingest", str(SEEDS))
+    run(db_url, "ingest", str(SEEDS), str(MISREPORT))
     return db_url
 
 
@@ -82,18 +83,18 @@ def test_reject_a_manual_fact_withdraws_it(corpus):
 
 def test_sources_list_show_remove(corpus, tracker):
     listed = run_json(corpus, "sources", "list")
-    assert len(listed) == 60 and all(s["origin"] == "ingested" for s in listed)
+    assert len(listed) == 61 and all(s["origin"] == "ingested" for s in listed)
     text = run(corpus, "sources", "list", "--search", "portland-oregon").output
     assert text.splitlines()[-1] == "2 sources."
     rows = list(csv.DictReader(io.StringIO(run(corpus, "sources", "list", "--format", "csv").output)))
-    assert len(rows) == 60 and rows[0]["id"] == str(listed[0]["id"])
+    assert len(rows) == 61 and rows[0]["id"] == str(listed[0]["id"])
     two_bans = next(s for s in listed if "028-portland-oregon" in s["source"])
     shown = run_json(corpus, "sources", "show", str(two_bans["id"]))
     assert shown["facts"] and all("Portland, OR" in f["summary"] for f in shown["facts"])
     table = run(corpus, "sources", "show", str(two_bans["id"])).output
     assert table.startswith(f"Source {two_bans['id']}: Portland adopts")
-    # remove the explainer that gave Portland, Maine the private-use ban: the measure goes
-    explainer = next(s for s in listed if "both-portlands" in s["source"])
+    # remove the article that gave Portland, Maine the private-use ban: the measure goes
+    explainer = next(s for s in listed if s["source"].endswith(MISREPORT.name))
     assert facts_of(tracker, PORTLAND_ME, PRIVATE)
     out = run(corpus, "sources", "remove", str(explainer["id"])).output
     assert out.startswith(f"removed source {explainer['id']} (")
@@ -101,7 +102,7 @@ def test_sources_list_show_remove(corpus, tracker):
     assert facts_of(tracker, PORTLAND_ME, PRIVATE) == []
     assert not any(n == "Portland, ME" and s == PRIVATE
                    for n, s, _ in subjects(run_json(corpus, "status", "--all")))
-    assert len(run_json(corpus, "sources", "list")) == 59
+    assert len(run_json(corpus, "sources", "list")) == 60
 
 
 def test_removing_a_source_keeps_decisions_about_others(corpus, tracker):
@@ -134,7 +135,7 @@ def test_changes_in_every_format(corpus, tracker):
     assert kinds == {"new_measure", "status_change", "decision"}
     rejected = [c for c in data["changes"] if c["action"] == "reject"]
     assert len(rejected) == 1 and rejected[0]["by"] == "ed" and rejected[0]["reason"] == "Oregon's ban"
-    assert rejected[0]["quote"] and rejected[0]["source"].endswith("059-both-portlands-explainer.txt")
+    assert rejected[0]["quote"] and rejected[0]["source"].endswith(MISREPORT.name)
     assert not any(c["fact"] == wrong and c["type"] != "decision" for c in data["changes"])
     new = [c for c in data["changes"] if c["type"] == "new_measure"]
     assert len(new) == len({c["measure"] for c in new}) >= 20
@@ -189,7 +190,7 @@ def test_status_json_carries_reviewed_and_guessed(corpus):
 
 def test_min_confidence_sets_a_bar(corpus):
     everything = run_json(corpus, "status", "--as-of", "2021-06-01")["measures"]
-    high = run_json(corpus, "status", "--as-of", "2021-06-01", "--min-confidence", "0.75")["measures"]
+    high = run_json(corpus, "status", "--as-of", "2021-06-01", "--min-confidence", "0.97")["measures"]
     assert 0 < len(high) < len(everything)
     assert run_json(corpus, "status", "--as-of", "2021-06-01", "--min-confidence", "1")["measures"] == []
 

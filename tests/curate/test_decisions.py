@@ -1,5 +1,6 @@
 """Decisions people make survive re-extraction (issue 9, Done when), on SQLite and PostgreSQL:
-reject Portland, Maine's private-use ban (which is Portland, Oregon's), confirm San Francisco's
+reject Portland, Maine's private-use ban (which is Portland, Oregon's; an own-words article
+misreports it), confirm San Francisco's
 ban, add Teaneck's by hand; ``reextract --all`` keeps all three."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from tracker.models import Decision, StatusChange
 
 from .helpers import (
+    MISREPORT,
     PORTLAND_ME,
     PRIVATE,
     SAN_FRANCISCO,
@@ -29,9 +31,9 @@ TEANECK = [
 
 
 def _decide(db_url, tracker):  # type: ignore[no-untyped-def]
-    run(db_url, "ingest", str(SEEDS))
+    run(db_url, "ingest", str(SEEDS), str(MISREPORT))
     wrong = facts_of(tracker, PORTLAND_ME, PRIVATE)
-    assert wrong, "the sample corpus gives Portland, Maine a private-use ban (the bug to reject)"
+    assert wrong, "the misreport gives Portland, Maine a private-use ban (the fact to reject)"
     for fact_id in wrong:
         out = run(db_url, "facts", "reject", str(fact_id), "--by", "editor", "--reason", "Oregon's").output
         assert out.startswith("decision ") and "rejected" in out and "Portland, ME" in out
@@ -65,7 +67,7 @@ def test_decisions_survive_reextraction(db_url, tracker, fixed_cli):  # noqa: F8
     _check(db_url)
     before = run(db_url, "status", "--all", "--as-of", "2021-12-31").output
     out = run(db_url, "reextract", "--all").output
-    assert "60 sources re-extracted" in out
+    assert "61 sources re-extracted" in out
     assert "decisions about them applied again" in out
     _check(db_url)
     assert run(db_url, "status", "--all", "--as-of", "2021-12-31").output == before
@@ -85,7 +87,7 @@ def test_reextract_twice_and_of_one_source_changes_nothing(db_url, tracker, fixe
     run(db_url, "reextract", "--all")
     run(db_url, "reextract", "--all")
     sources = run_json(db_url, "sources", "list")
-    one = next(s["id"] for s in sources if "explainer" in s["source"])
+    one = next(s["id"] for s in sources if s["source"].endswith(MISREPORT.name))
     data = run_json(db_url, "reextract", str(one))
     assert data[0]["decisions_kept"] == data[0]["decisions_total"] >= 1
     assert run(db_url, "status", "--all", "--as-of", "2021-12-31", "--format", "json").output == before

@@ -8,53 +8,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker.extract import vocabulary
 from tracker.extract.timex import TimeMention
 from tracker.vocab import Status
 
 FR = re.compile(
     r"\b(?:facial|face)[\s-]*(?:recognition|surveillance|matching|analysis|scan\w*|id\b)|"
-    r"\bbiometric surveillance|\brekognition\b|\bface[\s-]?print|\bface templates?",
+    r"\bbiometric surveillance|\brekognition\b|\bface[\s-]?print|\bface templates?|"
+    r"\bfacial\s*(?:\.\.\.|…)",  # a feed excerpt cut off after "facial ..."
     re.I,
 )
-MEASURE_NOUN = re.compile(
-    r"\b(?:ban|bans|moratori(?:um|a)|prohibition|ordinance|pause|restrictions?|limits|rules|"
-    r"law|bill|measure|legislation|act|pledge|policy|sunset|proposals?|resolutions?|initiative|"
-    r"referendum|amendment|bylaw|ordinances)\b",
-    re.I,
-)
+MEASURE_NOUN = vocabulary.pattern("cues.txt", "measure nouns")
 
-# Measure verbs, with the status they report. Order matters only for overlaps (first wins).
-_VERBS: list[tuple[Status, str]] = [
-    (Status.EXTENDED, r"\bextend(?:s|ed|ing)? (?:(?:its|the|a|their|that|this)\s+)?(?:[\w-]+\s+){0,3}?(?:ban|moratorium|pause|prohibition|restriction|halt|freeze|policy|pledge)\b|\b(?:ban|moratorium|pause|prohibition|halt)\s+(?:was\s+|has been\s+|is\s+)?extended\b|\bextension of (?:its|the|a) (?:[\w-]+\s+){0,2}?(?:ban|moratorium|pause)\b|\brenew(?:s|ed)? (?:its|the) (?:ban|moratorium|pause)\b|\bextend(?:s|ed|ing)? (?:it|them)\b"),
-    (Status.EXPIRED, r"\bexpired\b|\blapsed\b|\bran out\b|\bsunsetted\b|\bcame to an end\b|\bwas allowed to (?:expire|lapse)\b|\blet (?:it |the \w+ )?(?:expire|lapse)\b|\bended on\b"),
-    (Status.FAILED, r"\bfail(?:ed|s)? to (?:pass|advance|win|get)\b|\bfailed\b|\bdid not pass\b|\bdidn't pass\b|\bnever passed\b|\bdied\b|\bvoted down\b|\breject(?:s|ed)?\b|\bdefeated\b|\bvetoed\b|\bnever (?:came|got|received) (?:to )?a (?:floor )?vote\b|\bwithout (?:a|ever getting a) vote\b"),
-    (Status.REPEALED, r"\brepeal(?:ed|s|ing)?\b|\blift(?:ed|s|ing)? (?:its |the |a |that |their )?(?:\w+ )?(?:ban|moratorium|prohibition)\b|\boverturn(?:ed|s)?\b|\brescind(?:ed|s)?\b|\brevers(?:e|ed|es|ing)\b|\breplace (?:the|its|that|a) (?:\w+ )?(?:\w+'s )?(?:ban|moratorium|prohibition)\b|\broll(?:ed|s)? back\b|\bscrap(?:ped|s)\b|\breplac(?:ed|es|ing) (?:the|its|that|a) (?:\w+ )?(?:ban|moratorium|prohibition|ordinance|law)\b|\bundid\b|\bvoted to allow\b"),
-    (Status.PROPOSED, r"\bintroduc(?:ed|es|ing)\b|\bunveil(?:ed|s)\b|\bfiled (?:a |the )?(?:bill|legislation|measure|ordinance)\b|\breintroduc(?:ed|es|ing)\b|\bproposed (?:a|an|the)\b|\bwould (?:ban|bar|prohibit|halt|pause|impose|outlaw)\b"),
-    (Status.IN_FORCE, r"(?<=moratorium that )began\b|(?<=ban that )began\b|(?<=moratorium )began\b|\btook effect\b|\btakes effect today\b|\bwent into effect\b|\bcame into (?:force|effect)\b|\bin effect since\b|\bin place since\b|\bhas been in (?:effect|place|force)\b|\b(?:remains?|stays?) in (?:effect|place|force)\b|\bis in (?:effect|force)\b"),
-    (Status.ENACTED, r"\bban(?:s|ned|ning)?\b|\bprohibit(?:s|ed|ing)?\b|\bbar(?:s|red|ring)?\b|\boutlaw(?:s|ed|ing)?\b|\bblock(?:s|ed)\b|\bforb(?:id|ids|ade|idden|idding)\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)\b|\bcurb(?:s|ed)?\b|\bhalt(?:s|ed|ing)?\b|\bpaus(?:e|es|ed|ing)\b|\bsuspend(?:s|ed|ing)?\b|\bstop(?:s|ped|ping)? (?:selling|offering|providing|allowing|using|research|police|law enforcement|government)\b|\bno longer (?:sell|offer|provide|use|allow)\b|\b(?:won't|will not|would not|wouldn't|does not|doesn't) (?:sell|provide|offer|add|put|include)\b|\bexit(?:ed|s|ing)?\b|\bleav(?:e|es|ing) the\b|\bwithdr(?:ew|awn|aw|awing)\b|\bshut(?:s|ting)? down\b|\bshutter(?:ed|s)?\b|\bdiscontinu(?:e|ed|es|ing)\b|\babandon(?:ed|s|ing)\b|\bvoted\b|\bvotes? (?:to|unanimously)\b|\bpass(?:ed|es)\b|\bapprov(?:ed|es)\b|\badopt(?:ed|s)?\b|\bsign(?:ed|s)\b|\benact(?:ed|s)\b|\bimpos(?:ed|es|ing)\b|\bimplement(?:ed|s|ing)\b|\bexecuting\b|\b(?:put|puts|putting|placing|places) (?:in place )?an?\b|\bplaced an?\b|\bannounc(?:ed|es)\b|\bbecame the (?:first|second|third|fourth|fifth|latest|largest)\b|\bjoin(?:ed|s|ing)\b|\bstrengthen(?:ed|s|ing)?\b|\btoughen(?:ed|s)?\b|\bsettle(?:d|s)?\b|\bagreed\b|\b(?:may|can|could) not use\b|\bcannot use\b|\bcreated an? (?:\w+[- ])*(?:moratorium|ban)\b|\bissu(?:ed|es) (?:an? |the )?(?:order|rule|directive|determination|ban)\b|\bfollowed\b(?=\s+(?:suit|in|on|last|this|that|soon|shortly|a\s|the\s+(?:same|next|following)|\d)|[.,])|\bjoined in\b|\btook the (?:same )?step\b|\bacted\b"),
-]
-_VERB_RES = [(status, re.compile(p, re.I)) for status, p in _VERBS]
+# Measure verbs, with the status they report (data/events.txt). Order matters only for
+# overlaps (first wins).
+_VERB_RES = [(Status(name), vocabulary.pattern("events.txt", name)) for name in vocabulary.sections("events.txt")]
 #: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
-_WEAK = re.compile(r"^(?:vot|pass|approv|adopt|sign|enact|implement|execut|announc|put|placed|join|strength|tough|settle|agreed|impos|introduc|unveil|filed|sponsor|drafted|reintroduc|proposed|failed|died|rejected|defeated|vetoed|overturn|revers|scrap|undid|lift)", re.I)
+_WEAK = re.compile("^(?:" + "|".join(vocabulary.sections("cues.txt")["weak"]) + ")", re.I)
 #: "ban" as a noun ("a ban", "its ban", "the city's ban on") is an object, not a verb.
 _NOUN_BEFORE = re.compile(r"(?:\b(?:a|an|the|its|their|his|her|this|that|such|any|city's|state's|company's|outright|permanent|total|blanket|citywide|statewide|nationwide|temporary|proposed|new|first|existing|similar|software|police|private|sales|federal|government|broad|broader|strict|strictest|comparable|own|ordinance's|one-year|two-year|three-year|five-year|\w+'s|\w+s')\s+(?:[\w-]+\s+)?)$", re.I)
-_DEMAND = re.compile(
-    r"\b(?:should|must|ought to|needs? to|need to|urg(?:e|ed|es|ing)|call(?:s|ed|ing)? (?:on|for|upon)|"
-    r"demand(?:s|ed|ing)?|want(?:s|ed)?|push(?:es|ed|ing)? (?:for|to)|pressed|asked|asking|"
-    r"hope(?:s|d)?|hoping|would like|plans? to|planning to|consider(?:s|ed|ing)?|debat(?:e|es|ed|ing)|"
-    r"weigh(?:s|ed|ing)?|if\b|whether|proposal to|petition(?:ed|ing)?|lobb(?:y|ied|ying)|"
-    r"support(?:s|ed|ing)? (?:a|the)|backed|favou?r(?:s|ed)?|advocat(?:e|es|ed|ing)|seek(?:s|ing)?|sought|"
-    r"encourag(?:e|ed|es|ing)|await|recommend(?:s|ed)?|suggest(?:s|ed)?|expected to|likely to|set to|"
-    r"would\s+(?:also\s+)?(?:need|have)|fight(?:s|ing)? to|campaign(?:s|ed|ing)? (?:for|to)|aim(?:s|ed)? to|"
-    r"refus(?:e|ed|es) to|declined to|not yet|has not|have not|hasn't|haven't|didn't|did not|won't be|without|"
-    r"do not|does not|don't|doesn't|"
-    r"no(?! longer)|never|nor|neither)\b",
-    re.I,
-)
+_DEMAND = re.compile(vocabulary.alternation(vocabulary.sections("cues.txt")["demand"] + vocabulary.sections("cues.txt")["plans"]), re.I)
+_PLANS = vocabulary.pattern("cues.txt", "plans")
 _ASKED = re.compile(r"\b(?:ask(?:s|ed)?|urg(?:e|es|ed)|call(?:s|ed)? on|demand(?:s|ed)?|press(?:es|ed)|petition(?:s|ed)?|want(?:s|ed)?|pushed|lobbied|encourag(?:e|es|ed))\b", re.I)
 _MODAL = re.compile(r"\b(?:could|might|may)\b")
 _GOVERNED = re.compile(
-    r"\b(?:reject\w*|defeat\w*|vot\w+ down|fail\w*|introduc\w*|propos\w*|repeal\w*|(?:bill|proposal|resolution|effort|attempt|plan|measure|amendment|petition|initiative)s?)\b[^,;]{0,40}\bto\s+(?:\w+\s+)?$",
+    r"\b(?:reject\w*|defeat\w*|vot\w+ down|fail\w*|introduc\w*|propos\w*|repeal\w*|(?:bill|proposal|resolution|effort|attempt|plan|measure|amendment|petition|initiative|ordinance|motion|push|campaign)s?)\b[^,;]{0,40}\bto\s+(?:\w+\s+)?$",
     re.I,
 )
 DESCRIPTIVE = re.compile(
@@ -68,21 +46,23 @@ FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were
 _STRONG = re.compile(r"\b(?:ban(?:s|ned|ning)?|prohibit\w*|barred|halt\w*|paus\w*|suspend\w*|moratori\w+|outlaw\w*|forb\w+)\b", re.I)
 #: Absolute dates (a year or a month name with a number): what "a day later" can be anchored to.
 HAS_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d")
-_THE_TECH = re.compile(r"\bthe (?:technology|software|tool|system|service)\b", re.I)
+_THE_TECH = re.compile(r"\bthe (?:technology|tech|software|tool|system|service)\b", re.I)
 #: Substrings without which the patterns below cannot match (a fast first test).
 FR_KEYS = ("face", "facial", "rekognition", "biometric")
 RELEVANT_KEYS = FR_KEYS + (
-    "step", "followed", "joined in",
+    "step", "follow", "joined in", "the same", "lead of", "example of", "footsteps of",
     "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
-    "the technology", "the software", "the tool", "the system", "the service",
+    "the technology", "the tech", "the software", "the tool", "the system", "the service",
 )
 #: "San Francisco, whose supervisors took the same step in May": a measure by reference.
-_SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in)\b", re.I)
+_SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in|(?:did|done|doing) the same|follow(?:ing|ed|s)? (?:soon |shortly |quickly )?(?:after|suit)|(?:following|followed|follows|joining|joins|joined) (?:the )?(?:lead|example|footsteps) of)\b", re.I)
+#: "following the lead of Brookline, Northampton and Somerville": their measures, by reference
+FOLLOWING_LEAD = re.compile(r"\b(?:following|followed|follows|joining|joins|joined) (?:the )?(?:lead|example|footsteps) of\s+", re.I)
 _RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH, _SAME_STEP)), re.I)
 _LAW_NOUN = re.compile(r"\b(?:ordinances?|bylaw|bill|law|legislation|measure|moratori\w+|bans?|proposals?|initiative|referendum|amendment|act|settlement|order)\b", re.I)
 _ACTION = re.compile(
     r"\b(?:vot|pass|approv|adopt|sign|enact|introduc|die|fail|reject|defeat|repeal|revers|extend|"
-    r"renew|expir|laps|sunset|took effect|went into effect|in effect|in place|in force|bar|"
+    r"renew|expir|laps|sunset|took effect|take effect|takes effect|into effect|effective|in effect|in place|in force|bar|"
     r"prohibit|restrict|limit|curb|lift|replac|overturn|rescind|settle|agree|issu|creat|stop|"
     r"won't|will not|would|no longer|exit|leav|abandon|shut)\w*",
     re.I,
@@ -98,8 +78,8 @@ LAW_NOUN_LOWER = re.compile(_LAW_NOUN.pattern)
 LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
 CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
-SUBJECT_BLOCK = re.compile(r"\b(?:followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
-MODIFIER = re.compile(r"^\s*(?:community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
+SUBJECT_BLOCK = re.compile(r"\b(?:with|against|from|about|followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
+MODIFIER = re.compile(r"^\s*(?:region|area|metro|sheriff\S*|community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
 PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
 STOP_PLACES = {
     "mobile", "independence", "liberty", "commerce", "enterprise", "mission", "paradise", "justice",
@@ -107,14 +87,14 @@ STOP_PLACES = {
     "hollywood", "aurora", "victoria", "ontario", "warren", "franklin", "clinton", "monroe",
     "madison", "irving", "burlington", "mentor", "normal", "surprise", "temple", "orange",
     "pearl", "parker", "bell", "brighton", "dorchester", "wheeling", "goodyear", "security",
-    "washington county", "americus", "us", "usa", "america", "united states", "house", "senate",
+    "americus", "us", "usa", "america", "united states", "house", "senate",
     "congress",
 }
 FEDERAL = re.compile(
     r"\b(?:congress|federal (?:lawmakers|legislation|bill|ban|moratorium|law|government|agencies)|"
     r"u\.?s\.? (?:senators?|representatives?|house|senate)|senators?\b[^.]{0,80}\b(?:act|bill)|"
     r"(?:senate|house) (?:democrats|republicans)|"
-    r"(?:\w+ )*moratorium act|biometric technology moratorium)\b",
+    r"moratorium act|biometric technology moratorium)\b",
     re.I,
 )
 COMPANY_ROLE = re.compile(
@@ -124,7 +104,8 @@ COMPANY_ROLE = re.compile(
 )
 PLACE_ROLE = re.compile(
     r"\b(?:the|its) (?:city|town|council|city council|board(?: of supervisors)?|supervisors|"
-    r"municipality|county|mayor|ordinance|voters)\b|\bcity (?:leaders|officials|lawmakers|council)\b",
+    r"municipality|county|mayor|ordinance|voters)\b|\bcity (?:leaders|officials|lawmakers|council)\b|"
+    r"\b(?:councilors|councillors|council members|councilmembers|supervisors|aldermen|selectmen|commissioners)\b",
     re.I,
 )
 STATE_ROLE = re.compile(
@@ -132,11 +113,13 @@ STATE_ROLE = re.compile(
     r"the general assembly|state legislature|state senate)\b",
     re.I,
 )
-PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|law|pause|move))\b")
+#: "The order was issued Friday.": a sentence that only dates the measure just reported
+DATES_LAST = re.compile(r"^\s*(?:The|That|This|Its|Their) (?:[\w-]+ )?(?:order|ban|ordinance|vote|decision|measure|bill|law|directive|moratorium|policy|announcement|pledge|move|rule|rules|resolution)\s+(?:was|were|had been|has been)\s+(?:\w+ly\s+)?(?:issued|signed|approved|adopted|passed|announced|made|taken|cast|enacted|introduced|unveiled|filed|held)\b")
+PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|law|pause|move|bill|proposal|legislation|resolution|order))\b")
 BOTH_CITIES = re.compile(
     r"\b(?P<a>[A-Z][a-z]+) and (?P<b>[A-Z][a-z]+) cities of (?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
 )
-SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
+SENTENCE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
 ABBREV = re.compile(r"\b(?:Gov|Sen|Rep|Mr|Ms|Mrs|Dr|St|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ore|Mass|Calif|Wash|Ill|Minn|Va|Vt|Me|Ga|Fla|Conn|Mich|Ariz|Colo|Tenn|Pa|Mo|No|Inc|Co|Corp|U\.S|D\.C|U\.N|a\.m|p\.m|vs|Jr|Sr|Lt|Gen|Sgt|Ft)\.$")
 
 
@@ -159,9 +142,11 @@ def find_verbs(sentence: str) -> list[Verb]:
                 continue
             word = m.group(0)
             lower = word.lower()
-            before = sentence[: m.start()]
-            if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _NOUN_BEFORE.search(before) and not re.search(r"\b(?:to|will|would|also|and)\s+$", before):
-                continue
+            before = sentence[max(0, m.start() - 120): m.start()]  # what decides is near: linear
+            if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _is_noun(before):
+                continue  # "a ban", "the city's ban", "the facial recognition ban": a noun
+            if _REPORTING.match(word) and _TAG_END.match(sentence, m.end()):
+                continue  # "..., the ACLU announced.": who reports it, not an event
             if lower in ("ban", "bans") and re.match(r"\s+on\b", sentence[m.end():]) and not re.search(r"\b(?:to|will|would)\s+$", before):
                 continue
             if lower.startswith(("restrict", "limit", "curb", "bar", "block")) and re.search(r"\b(?:the|its|their|a|new|such|any|these|those)\s+$", before):
@@ -173,11 +158,12 @@ def find_verbs(sentence: str) -> list[Verb]:
             taken.append((m.start(), m.end()))
             verbs.append(Verb(m.start(), m.end(), status, word))
     verbs.sort(key=lambda v: v.start)
+    verbs = [_pledged(sentence, v) for v in verbs]
     specific = [v for v in verbs if v.status not in (Status.ENACTED,)]
     if specific:
         kept = []
         for v in verbs:
-            relative = re.search(r"\b(?:ban|moratorium|pause|prohibition|ordinance|law)\s+(?:that\s+|which\s+)?(?:it|they|the \w+)\s+$", sentence[: v.start], re.I)
+            relative = re.search(r"\b(?:ban|moratorium|pause|prohibition|ordinance|law)\s+(?:that\s+|which\s+)?(?:it|they|the \w+)\s+$", sentence[max(0, v.start - 80): v.start], re.I)
             if v.status is Status.ENACTED and _WEAK.match(v.text) and not relative:
                 lo, hi = clause(sentence, v)
                 if any(lo <= o.start < hi for o in specific):
@@ -185,6 +171,83 @@ def find_verbs(sentence: str) -> list[Verb]:
             kept.append(v)
         verbs = kept
     return verbs
+
+
+#: "said it would stop", "announced that it will not sell": a pledge, reported
+_PLEDGE = re.compile(r"\b(?:said|says|announced|announces|pledged|pledges|promised|vowed|committed|confirmed|declared|stated|mentioned|told \w+)\b[^;]{0,60}?\b(?:that\s+)?(?:it|they|the (?:company|firm|giant))\s+(?:\w+ly\s+)?$", re.I)
+
+
+def _pledged(sentence: str, verb: Verb) -> Verb:
+    """A 'would'/'will' verb reported as what the speaker will do is a commitment made now
+    (enacted), not a proposal; whose commitment it is is decided later (only companies
+    commit themselves this way)."""
+    if verb.status is Status.PROPOSED and verb.text.lower().startswith(("would", "will")) and _PLEDGE.search(sentence[max(0, verb.start - 150): verb.start]):
+        return Verb(verb.start, verb.end, Status.ENACTED, verb.text)
+    return verb
+
+
+_STAGE_BEFORE = re.compile("(?:" + "|".join(vocabulary.sections("cues.txt")["proposal before"]) + r")\s+(?:[\w-]+\s+)?$", re.I)
+_STAGE_AFTER = re.compile(r"\s+(?:" + "|".join(vocabulary.sections("cues.txt")["proposal after"]) + r")\b", re.I)
+_CHAMBER = vocabulary.pattern("cues.txt", "chamber")
+_ENACTING = vocabulary.pattern("cues.txt", "enacting body")
+LEGISLATURE = vocabulary.pattern("cues.txt", "legislature")
+NO_CHANGE = vocabulary.pattern("cues.txt", "no change")
+_PASSING = re.compile(r"^(?:pass|approv|adopt|vot|advanc|sign)", re.I)
+
+
+def legislature_passed(sentence: str, verb: Verb, lo: int) -> bool:
+    """Did a state legislature pass something, with no signature or vote of the people in the
+    clause ("state lawmakers approved a three-year ban")? Only a stage for a state."""
+    return bool(
+        verb.status is Status.ENACTED
+        and (_PASSING.match(verb.text) or re.search(r"\bvot\w*\s+(?:\w+\s+)?to\s+$", sentence[lo: verb.start], re.I))
+        and LEGISLATURE.search(sentence, lo, verb.start) and not _ENACTING.search(sentence[lo:])
+    )
+
+
+def process_stage(sentence: str, verb: Verb, lo: int) -> Status:
+    """The status a verb reports once the legislative process is taken into account: a bill
+    that was introduced, moved forward, passed a committee or one chamber, or passed both and
+    awaits a signature is proposed; a council's adoption, a signature or a vote of the people
+    enacts (data/cues.txt: proposal before/after, chamber, enacting body)."""
+    if verb.status not in (Status.ENACTED, Status.IN_FORCE):
+        return verb.status
+    head = sentence[lo: verb.start]
+    if _STAGE_BEFORE.search(head[-60:]):
+        return Status.PROPOSED
+    if _PASSING.match(verb.text):
+        if _STAGE_AFTER.match(sentence, verb.end):
+            return Status.PROPOSED
+        if _CHAMBER.search(head) and not _ENACTING.search(sentence[lo:]):
+            return Status.PROPOSED
+    return verb.status
+
+
+def _is_noun(before: str) -> bool:
+    """Is a word that can be a verb or a noun ("ban", "bars", "limits") a noun here, from the
+    words before it? Determiners and modifiers make it a noun ("its ban", "a citywide ban");
+    so does the technology it is about ("a facial recognition ban"). A capitalized word is a
+    name, not a modifier ("New Jersey bars police")."""
+    if re.search(r"\b(?:to|will|would|also|and)\s+$", before):
+        return False
+    if _COMPOUND_BEFORE.search(before):
+        return True
+    m = _NOUN_BEFORE.search(before)
+    if m is None:
+        return False
+    word = m.group(0).lstrip()
+    return not (word[:1].isupper() and word.split()[0].lower() not in _DETERMINERS and not word.split()[0].endswith(("'s", "s'")))
+
+
+_DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "this", "that", "such", "any"}
+#: "the facial recognition ban", "a surveillance technology ban": the technology names the ban
+_COMPOUND_BEFORE = re.compile(r"\b(?:recognition|technology|tech|surveillance|software|scanning|biometrics?|camera|cameras)\s+$", re.I)
+_REPORTING = re.compile(r"^(?:announc|said|says|report)", re.I)
+#: the end of a sentence or clause right after a reporting verb ("..., the group announced.")
+_TAG_END = re.compile(r"\s*(?:[.!?;\"”]|,\s*(?:adding|saying|noting|citing)\b|$)")
+
+
+_CONTENT = re.compile(r"\b(?:bill|ordinance|measure|proposal|legislation|resolution|amendment|referendum|initiative)s?\s+(?:\w+ly\s+)?$", re.I)
 
 
 def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
@@ -200,8 +263,12 @@ def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
         return True  # "asked the city ... and to stop using it"
     if verb.status is Status.FAILED:
         return False
+    if verb.status is not Status.PROPOSED and _GOVERNED.search(window):
+        return True  # "an ordinance to repeal the ban", "a bill to extend it": a proposal's object
     if verb.status is Status.PROPOSED:
-        return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I))
+        return bool(re.search(r"\b(?:should|must|urg\w+|call\w* (?:on|for))\b", window, re.I) or _PLANS.search(window))
+    if verb.status is Status.ENACTED and _CONTENT.search(window):
+        return True  # "a bill temporarily banning it": what a bill says, not an event
     if verb.status is Status.ENACTED and _GOVERNED.search(window):
         return True  # "rejected proposals to curb", "a bill to ban": the object of another verb
     return bool(_DEMAND.search(window) or _MODAL.search(window))

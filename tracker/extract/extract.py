@@ -22,12 +22,16 @@ import re
 from dataclasses import replace
 
 from tracker.data import Article, Fact, Subject
-from tracker.dates import PartialDate, add_duration
+from tracker.dates import PartialDate, add_duration, add_months
+from tracker.extract.confidence import confidence as score
+from tracker.extract.confidence import subject_evidence
 from tracker.extract.cues import (
     ABBREV,
     ACTION_LOWER,
     CONTINUES,
+    DATES_LAST,
     DESCRIPTIVE,
+    FOLLOWING_LEAD,
     FR,
     FR_KEYS,
     HAS_DATE,
@@ -36,6 +40,7 @@ from tracker.extract.cues import (
     LAW_SENTENCE,
     LIST_OF,
     NEGATED_SCOPE,
+    NO_CHANGE,
     NOUN_SUBJECT,
     PROHIBITIVE,
     RELEVANT_KEYS,
@@ -46,6 +51,8 @@ from tracker.extract.cues import (
     demanded,
     event_time,
     find_verbs,
+    legislature_passed,
+    process_stage,
 )
 from tracker.extract.gazetteer import Gazetteer
 from tracker.extract.mentions import (
@@ -53,12 +60,14 @@ from tracker.extract.mentions import (
     Mention,
     coordinated_groups,
     find_mentions,
+    place_in_state,
     state_codes,
     subjects_of,
     unambiguous_states,
 )
 from tracker.extract.normalize import normalize
 from tracker.extract.timex import TimeMention, find_duration, find_times, is_open_ended
+from tracker.extract.trace import Trace
 from tracker.limits import cap_sentences
 from tracker.vocab import DateSource, MeasureKind, Scope, Status, SubjectType
 
@@ -72,13 +81,17 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for m in SENTENCE.finditer(paragraph):
-            before = paragraph[start: m.start()]
-            if ABBREV.search(before[-16:]) or re.search(r"\b[A-Z]\.$", before[-3:]):  # the tail only: linear
+            # only the last word decides ("Gov.", "Ore.", "J."): a bounded look keeps it linear
+            near = max(start, m.start() - 12)
+            if ABBREV.search(paragraph, near, m.start()) or _INITIAL.search(paragraph, near, m.start()):
                 continue
             sentences.append(paragraph[start: m.start()].strip())
             start = m.end()
         sentences.append(paragraph[start:].strip())
     return list(cap_sentences(s for s in sentences if s))  # bounded: tracker.limits
+
+
+_INITIAL = re.compile(r"\b[A-Z]\.$")
 
 
 # -- publication dates --------------------------------------------------------------------------
@@ -203,14 +216,20 @@ def _scopes(sentence: str, subject: Subject) -> list[str]:
 
 
 # -- the whole article ---------------------------------------------------------------------------
-def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
-    """Every status change an article reports, deduplicated; see the module docstring."""
+def extract(article: Article, gazetteer: Gazetteer, trace: Trace | None = None) -> list[Fact]:
+    """Every status change an article reports, deduplicated; see the module docstring. With
+    ``trace``, what each sentence showed and what was decided is recorded there."""
     text = normalize(_relevant_paragraphs(article.text))
     title = normalize(article.title or "")
     title = re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", "", title)
-    sentences = ([title] if title else []) + split_sentences(text)
+    sentences = split_sentences(text)
+    if title and sentences and sentences[0] == title:
+        sentences = sentences[1:]  # a feed entry's text begins with its title
+    sentences = ([title] if title else []) + sentences
     fr_article = bool(FR.search(text) or FR.search(title))
     if not fr_article:
+        if trace is not None:
+            trace.note("the article never names facial recognition: nothing to report")
         return []  # no sentence can report a facial-recognition measure
     relevant = [_about_fr(sentence, True) for sentence in sentences]
     # What the rest of the article names matters only near what it reports, so sentences far
@@ -222,12 +241,20 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
     context_text = " ".join(s for s, keep in zip(sentences, near, strict=True) if keep)
     ctx = Context(
         published=_anchor(article),
-        states=state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
+        # the states the article names anywhere count least, those of its lead more, and the
+        # states of unambiguous places it names most ("Springfield" in an article that names
+        # Massachusetts is Springfield, Massachusetts)
+        states=gazetteer.states_named(text) + state_codes(" ".join(sentences[:3]), gazetteer) + unambiguous_states(context_text, gazetteer),
         fr_article=True,
         gazetteer=gazetteer,
+        trace=trace,
     )
     facts: list[Fact] = []
     for index, sentence in enumerate(sentences):
+        if trace is not None:
+            trace.begin(index, sentence)
+            if not near[index]:
+                trace.current.skipped = "far from any sentence about facial recognition or a measure"  # type: ignore[union-attr]
         if not near[index]:
             if HAS_DATE.search(sentence):
                 ctx.pending = sentence
@@ -238,7 +265,21 @@ def extract(article: Article, gazetteer: Gazetteer) -> list[Fact]:
         facts.extend(
             _sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title), relevant=relevant[index] or sentence != sentences[index])
         )
-    return _dedupe(_fill_kinds(_fill_scopes(facts), text))
+    final = _dedupe(_fill_kinds(_fill_scopes(facts), text))
+    if trace is not None:
+        trace.current = None
+        dropped = len(facts) - len(final)
+        if dropped:
+            trace.note(f"{dropped} candidate fact(s) merged into others saying the same (same subject, scope, status class and date)")
+        trace.notes.extend(f"fact: {describe(f)}" for f in final)
+    return final
+
+
+def describe(fact: Fact) -> str:
+    """A fact on one line, for traces."""
+    date = fact.date.iso() if fact.date else "undated"
+    end = f" until {fact.end.iso()}" if fact.end else (" until further notice" if fact.open_ended else "")
+    return f"{fact.subject.name} {fact.kind.value if fact.kind else '?'} ({fact.scope}) {fact.status.value} {date}{end} [confidence {fact.confidence:.2f}]"
 
 
 def _relevant_paragraphs(text: str) -> str:
@@ -272,18 +313,45 @@ def _about_fr(sentence: str, fr_article: bool) -> bool:
     )
 
 
+def _leads(sentence: str) -> re.Match[str] | None:
+    """"following the lead of ...", tested for its nouns first."""
+    if "lead of" in sentence or "example of" in sentence or "footsteps of" in sentence:
+        return FOLLOWING_LEAD.search(sentence)
+    return None
+
+
+
+
 def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool, relevant: bool | None = None) -> list[Fact]:
     mentions = find_mentions(sentence, gazetteer, ctx)
     if relevant is None or relevant:
         relevant = _about_fr(sentence, ctx.fr_article)
     verbs = find_verbs(sentence) if relevant else []
-    if not verbs and not LIST_OF.search(sentence):
+    tr = ctx.trace.current if ctx.trace is not None else None
+    if tr is not None:
+        tr.mentions = [f"{sentence[m.start:m.end]} -> {m.subject.name} ({m.subject.label})" for m in mentions]
+        tr.cues = [f"{v.text!r} -> {v.status.value}" for v in verbs]
+        if not relevant:
+            tr.decisions.append("not about facial recognition or a measure: only its names and dates are remembered")
+    last = ctx.last_fact
+    if not verbs and last is not None and last.date is None and DATES_LAST.match(sentence):
+        own = [t for t in find_times(sentence, ctx.published, _last_date(ctx)) if t.date is not None and t.role == "event"]
+        if own and not (ctx.published and own[0].date.start > ctx.published):  # type: ignore[union-attr]
+            if tr is not None:
+                tr.decisions.append(f"dates the measure just reported ({last.subject.name}): {own[0].date.iso()}")  # type: ignore[union-attr]
+            dated = replace(last, date=own[0].date, evidence=sentence)
+            ctx.last_fact = dated
+            return [dated]
+    if not verbs and not LIST_OF.search(sentence) and not _leads(sentence):
         # nothing to report; only what the sentence names and dates matters for later ones
         if HAS_DATE.search(sentence):
             ctx.pending = sentence  # its dates are read only if a later sentence needs them
         _remember(ctx, mentions, [], [], sentence, gazetteer)
         return []
-    times = find_times(sentence, ctx.published, _last_date(ctx))
+    adopted = ctx.last_fact.date if ctx.last_fact is not None and ctx.last_fact.status is Status.ENACTED else None
+    times = find_times(sentence, ctx.published, _last_date(ctx), adopted)
+    if tr is not None:
+        tr.times = [f"{sentence[t.start:t.end]!r} -> {t.date.iso() if t.date else '?'} ({t.role}{', relative' if t.relative else ''})" for t in times]
     facts: list[Fact] = []
     if (listed := LIST_OF.search(sentence)) is not None:
         # "joins a list of cities that includes San Francisco, Boston and Portland, Maine"
@@ -293,7 +361,22 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             for m in group:
                 if m.place is not None and m.place.kind == "state" and m.place.state_code in local_states:
                     continue
-                facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=0.6))  # type: ignore[arg-type]
+                facts.append(Fact(m.subject, None, Scope.GOVERNMENT.value, Status.ENACTED, None, sentence, confidence=_by_reference(sentence, None)))  # type: ignore[arg-type]
+    if (lead := _leads(sentence)) is not None:
+        # "Following the lead of Brookline, Northampton and Somerville, Cambridge ...": the
+        # leaders' measures, undated unless a date follows them
+        named = [m for m in mentions if m.start >= lead.end() and m.subject.type is SubjectType.JURISDICTION]
+        for group in coordinated_groups(sentence, named)[:1]:
+            if group[0].start != lead.end():
+                continue
+            for i, m in enumerate(group):
+                if i and re.search(r"\b(?:and|or)\s*$", sentence[group[i - 1].end: m.start]) is None and re.search(r"\b(?:and|or)\s*$", sentence[group[i - 2].end: group[i - 1].start] if i > 1 else ""):
+                    break  # "A, B, and C, Cambridge ...": the list ended with "and C"
+                if m.place is not None and m.place.kind == "state" and len(group) > 1:
+                    continue
+                facts.append(Fact(m.subject, None, _UNSTATED, Status.ENACTED, None, sentence, confidence=_by_reference(sentence, None)))  # type: ignore[arg-type]
+                if tr is not None:
+                    tr.decisions.append(f"{m.subject.name}: a leader the sentence's subject followed, so its own measure")
     # "following San Francisco's lead from last month": San Francisco's measure, dated there;
     # that date is not the date of the sentence's own verb
     for m in mentions:
@@ -302,10 +385,18 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             continue
         dated = next((t for t in times if t.start == lead.end() and t.date is not None), None)
         if dated is not None:
-            facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=0.6))  # type: ignore[arg-type]
+            facts.append(Fact(m.subject, _kind(sentence, verbs[0], False) if verbs else None, _UNSTATED, Status.ENACTED, dated.date, sentence, confidence=_by_reference(sentence, dated)))  # type: ignore[arg-type]
             times = [t for t in times if t is not dated]
+    if ("postpon" in sentence or "delay" in sentence or "tabl" in sentence or " off" in sentence or " back" in sentence) and NO_CHANGE.search(sentence):
+        # "the vote was postponed": nothing changed; only the verbs of another clause count
+        stalled = NO_CHANGE.search(sentence)
+        verbs = [v for v in verbs if clause(sentence, v) != clause(sentence, Verb(stalled.start(), stalled.end(), Status.ENACTED, ""))]  # type: ignore[union-attr]
+        if tr is not None:
+            tr.decisions.append(f"{stalled.group(0)!r}: a postponed or tabled step changes nothing in its clause")  # type: ignore[union-attr]
     for verb in verbs:
         if demanded(sentence, verb, times):
+            if tr is not None:
+                tr.decisions.append(f"rejected {verb.text!r}: governed by a demand, hope, condition, modal or negation")
             continue
         descriptive = verb.status is Status.ENACTED and bool(
             PROHIBITIVE.match(verb.text)
@@ -320,32 +411,55 @@ def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_tit
             if own is None and ctx.last_fact.status not in (Status.ENACTED, Status.IN_FORCE):
                 continue
             facts.extend(
-                replace(f, evidence=sentence, confidence=0.6)
+                replace(f, evidence=sentence, confidence=_by_reference(sentence, own))
                 if own is not None
-                else replace(f, evidence=sentence, confidence=0.6, date=ctx.last_fact.date, end=ctx.last_fact.end)
+                else replace(f, evidence=sentence, confidence=_by_reference(sentence, None), date=ctx.last_fact.date, end=ctx.last_fact.end)
                 for f in _facts_for(sentence, verb, [ctx.last_fact.subject], 0.6, times, ctx, False)
             )
             continue
         subjects, confidence = subjects_of(sentence, verb, mentions, ctx)
+        if verb.status is Status.ENACTED and verb.text.lower().startswith(("would", "will")):
+            subjects = [x for x in subjects if x.type is SubjectType.COMPANY]  # only companies pledge
         if not subjects:
+            if tr is not None:
+                tr.decisions.append(f"rejected {verb.text!r}: no subject (no jurisdiction or company acts, none to refer back to)")
             continue
-        if is_title:
-            confidence *= 0.9  # a headline says less than the sentence that reports the event
+        if tr is not None:
+            tr.decisions.append(f"{verb.text!r}: subject {', '.join(s.name for s in subjects)} (confidence {confidence:.2f})")
         facts.extend(_facts_for(sentence, verb, subjects, confidence, times, ctx, is_title))
     _remember(ctx, mentions, times, facts, sentence, gazetteer)
+    if tr is not None:
+        tr.facts = [describe(f) for f in facts]
     return facts
 
 
 def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: float, times: list[TimeMention], ctx: Context, is_title: bool) -> list[Fact]:
-    status = verb.status
+    status = process_stage(sentence, verb, clause(sentence, verb)[0])
+    if status is Status.ENACTED and ctx.gazetteer is not None and legislature_passed(sentence, verb, clause(sentence, verb)[0]) and all(
+        (p := ctx.gazetteer.by_ocd.get(x.key)) is not None and p.kind == "state" for x in subjects
+    ):
+        status = Status.PROPOSED  # passed by the legislature, not yet signed
+    anchored = None
+    if status is not verb.status and ctx.trace is not None:
+        ctx.trace.note(f"{verb.text!r}: a stage of the legislative process, so {status.value}")
     time = None if is_title else event_time(times, verb, sentence)
     date = time.date if time else None
     follows = sentence[time.end:].lstrip() if time is not None else ""
     if time is not None and time.inverse is not None and time.end <= verb.start and any(follows.startswith(s.name) for s in subjects):
         date = time.inverse  # "two days after IBM said it was leaving": IBM's own date
+    if (
+        date is not None and time is not None and ctx.published is not None and date.start < ctx.published
+        and (_FUTURE.search(sentence[max(0, verb.start - 25): verb.start]) or verb.text.lower().startswith("will"))
+        and _BARE_MONTH.match(sentence[time.start: time.end])
+    ):
+        date = PartialDate(add_months(date.start, 12), date.precision)  # "will end in July": next July
+    if date is None and (anchored := _anchored(sentence, verb, time, ctx)) is not None:
+        date = anchored
     if status is Status.ENACTED and time is not None and time.role == "since":
         status = Status.IN_FORCE
-    if date is not None and ctx.published and date.start > ctx.published and status in (Status.ENACTED, Status.IN_FORCE):
+    if date is not None and ctx.published and date.start > ctx.published and status is Status.ENACTED:
+        if ctx.trace is not None:
+            ctx.trace.note(f"rejected {verb.text!r}: dated {date.iso()}, after publication")
         return []  # "takes effect next year": not yet
     lo, hi = clause(sentence, verb)
     duration = find_duration(sentence[lo:hi])
@@ -372,10 +486,57 @@ def _facts_for(sentence: str, verb: Verb, subjects: list[Subject], confidence: f
                     duration_days=duration.days if duration and not open_ended else None,
                     duration_months=duration.months if duration and not open_ended else None,
                     open_ended=open_ended and status is Status.EXTENDED,
-                    confidence=round(confidence * (0.8 if time and time.relative else 1.0), 2),
+                    confidence=score(
+                        subject=subject_evidence(confidence),
+                        cue="reference" if _BY_REFERENCE.search(verb.text) else "weak" if _WEAK_VERB.match(verb.text) else "strong",
+                        date="anchored" if anchored is not None else "none" if date is None else "relative" if time is not None and time.relative else "absolute",
+                        fr=bool(FR.search(sentence)), title=is_title, stage=status is not verb.status,
+                    ),
                 )
             )
     return facts
+
+
+_FUTURE = re.compile(r"\b(?:will|is set to|are set to|is scheduled to)\s+(?:\w+\s+)?$", re.I)
+_BARE_MONTH = re.compile(r"^(?:in |on |by |from |as of )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?: \d{1,2}(?:st|nd|rd|th)?)?$")
+#: "the day after Amazon's pledge", "shortly after IBM's announcement": a date by another event
+_ANCHOR = re.compile(
+    r"\b(?P<rel>the (?:day|week) after|(?:days|weeks|shortly|soon|just|hours) after|after|following|within days of|the same (?:day|week|month) as)\s+"
+    r"(?P<who>[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})['’]s\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:pledge|announcement|move|decision|ban|moratorium|vote|step|statement|pause)\b"
+)
+
+
+def _anchored(sentence: str, verb: Verb, time: TimeMention | None, ctx: Context) -> PartialDate | None:
+    """The date of a verb dated only by another subject's event ("Microsoft said it would not
+    sell the day after Amazon's pledge", "... and IBM the same week"): that event's date as the
+    article gave it, a day later for "the day after" a day. Only when the verb's clause holds
+    the anchor or a relative time that could not be resolved."""
+    lo, hi = clause(sentence, verb)
+    for m in _ANCHOR.finditer(sentence):
+        if not (lo <= m.start() < hi or (time is not None and time.date is None)):
+            continue
+        who = next((s for s, d in ctx.subject_dates.items() if s.name == m.group("who")), None)
+        if who is None:
+            continue
+        date = ctx.subject_dates[who]
+        if date.precision.value == "day" and m.group("rel").startswith("the day after"):
+            date = PartialDate(date.start + dt.timedelta(days=1))
+        if ctx.trace is not None:
+            ctx.trace.note(f"{verb.text!r} dated by {m.group(0)!r}: {date.iso()}")
+        return date
+    return None
+
+
+_BY_REFERENCE = re.compile(r"\b(?:follow\w*|join\w*|same|step|acted|did|done|doing)\b", re.I)
+_WEAK_VERB = re.compile(r"^(?:vot|pass|approv|adopt|sign|enact|implement|execut|announc|put|placed|join|strength|tough|settle|agreed|impos|introduc|unveil|filed|advanc)", re.I)
+
+
+def _by_reference(sentence: str, time: TimeMention | None) -> float:
+    """The confidence of a fact read by reference (a list, a leader followed, a description
+    of the measure just reported)."""
+    date = "none" if time is None else "relative" if time.relative else "absolute"
+    return score(subject="reference", cue="reference", date=date, fr=bool(FR.search(sentence)))
 
 
 def _last_date(ctx: Context) -> PartialDate | None:
@@ -394,6 +555,12 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
             ctx.last_company = m.subject
         elif m.place is not None and m.place.kind in ("state",):
             ctx.last_state = m.subject
+            if re.match(r"\s+(?:city|town)\b", sentence[m.end:]) and re.search(r"\b[Tt]he\s+$", sentence[max(0, m.start - 10): m.start]):
+                # "The Oregon city went further": the article's place in that state
+                local = place_in_state(ctx, m.place.state_code)
+                if local is not None:
+                    ctx.last_place = local
+                    ctx.places.append(local)
             if m.place.state_code:
                 ctx.states.append(m.place.state_code)
         elif m.place is not None:
@@ -411,6 +578,9 @@ def _remember(ctx: Context, mentions: list[Mention], times: list[TimeMention], f
                 ctx.last_state = fact.subject
             elif place.kind != "country":
                 ctx.last_place = fact.subject
+    for fact in facts:
+        if fact.date is not None and fact.status in (Status.ENACTED, Status.IN_FORCE):
+            ctx.subject_dates[fact.subject] = fact.date
     if facts:
         ctx.last_subject = facts[-1].subject
         dated = [f for f in facts if f.date is not None]
@@ -431,8 +601,28 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
         key = (fact.subject, fact.kind is MeasureKind.RESTRICTION, fact.scope, group(fact.status), fact.date)
         if key not in best or fact.confidence > best[key].confidence:
             best[key] = fact
-    def loose(f: Fact) -> tuple:
-        return (f.subject, group(f.status))
-    dated = {loose(f) for f in best.values() if f.date is not None}
-    return [f for f in best.values() if f.date is not None or loose(f) not in dated]
+    dated: dict[tuple, set[Status]] = {}
+    for f in best.values():
+        if f.date is not None:
+            dated.setdefault((f.subject, group(f.status)), set()).add(f.status)
 
+    def said_better(f: Fact) -> bool:
+        statuses = dated.get((f.subject, group(f.status)), set())
+        # an effective date says nothing of when the measure was adopted
+        return bool(statuses - {Status.IN_FORCE}) if f.status is Status.ENACTED else bool(statuses)
+
+    return [f for f in best.values() if f.date is not None or not said_better(f)]
+
+
+
+def explain(article: Article, gazetteer: Gazetteer) -> tuple[Article, list[Fact], Trace]:
+    """Extract with a trace: the article as dated for extraction, its facts, and per sentence
+    what was seen and decided (``tracker explain``)."""
+    trace = Trace()
+    article = infer_published(article)
+    if article.published_how is DateSource.INFERRED:
+        trace.notes.append(f"publication date inferred from the text: {article.published} (relative dates are not resolved against it)")
+    elif article.published is None:
+        trace.notes.append("no publication date: relative dates stay unresolved")
+    facts = extract(article, gazetteer, trace)
+    return article, facts, trace

@@ -54,6 +54,8 @@ class Gazetteer:
         self.companies = companies  # normalized alias -> company
         self.products = products  # normalized product name -> company
         self.by_ocd = {p.ocd_id: p for ps in places.values() for p in ps}
+        self._state_names: re.Pattern[str] | None = None
+        self._state_by_name: dict[str, str] = {}
         self.max_words = max((len(a.split()) for a in [*places, *companies, *products]), default=1)
 
     @classmethod
@@ -84,6 +86,15 @@ class Gazetteer:
         for candidates in places.values():
             candidates.sort(key=lambda p: (p.kind != "state", -p.population))
         return cls(dict(places), states, companies, products)
+
+    def states_named(self, text: str) -> list[str]:
+        """The codes of the states a text names by their full names, in order (one regular
+        expression over the text: cheap enough for a whole article)."""
+        if self._state_names is None:
+            names = sorted({p.name for p in self.states.values() if p.kind == "state"}, key=len, reverse=True)
+            self._state_names = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+            self._state_by_name = {p.name: code for code, p in self.states.items() if p.kind == "state"}
+        return [self._state_by_name[m.group(0)] for m in self._state_names.finditer(text)]
 
     def state(self, name: str) -> Place | None:
         """A state by name, postal code or AP abbreviation ("Oregon", "OR", "Ore.")."""

@@ -92,10 +92,11 @@ _PATTERNS: list[tuple[str, str]] = [
     ("rel_year", r"\b(?P<rel>last year|this year|earlier this year|later this year|the previous year|a year earlier|a year ago|the year before|next year|this past year)\b"),
     ("rel_month", r"\b(?P<rel>last month|this month|earlier this month|the previous month|a month ago|next month|late last month|early this month)\b"),
     ("rel_season", r"\b(?P<rel2>late|early|this|last)\s+(?P<unit>year|summer|spring|fall|autumn|winter)\b"),
-    ("rel_week", r"\b(?P<rel>last week|this week|earlier this week|earlier in the week|later in the week|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?= (?:night|morning|afternoon|evening)\b)|(?<=said )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"),
+    ("rel_week", r"\b(?P<rel>last week|this week|earlier this week|earlier in the week|later in the week|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?= (?:night|morning|afternoon|evening)\b)|(?<=said )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?<=ed )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?!,? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?='s (?:vote|decision|meeting|announcement|order))|(?<=\bvote )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"),
     ("recently", r"\b(?P<rel>recently|this spring|this summer|this fall|this winter|in recent weeks|in recent days|days ago|weeks ago)\b"),
     ("later", rf"\b(?P<n2>{_NUMBERS})\s+(?P<unit2>day|week|month|year)s?\s+(?P<dir>later|earlier|after|before)\b"),
-    ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
+    ("in_n", rf"(?:(?<=effect )|(?<=effective ))in\s+(?P<n4>{_NUMBERS})\s+(?P<unit4>day|week|month|year)s?\b"),
+    ("next_day", r"\b(?P<rel>the next day|the following day|a day later|the day after|the following week|the next week|the following month|the next month|the following year|the next year|the same day|that day|that month|that year|the same week|that week|the same month|soon after|shortly after|soon afterwards|shortly afterwards|weeks later|months later|days later|within days|within weeks)\b"),
 ]
 _COMPILED = [(name, re.compile(p, re.I)) for name, p in _PATTERNS]
 #: A cheap test that a sentence may hold a time expression at all.
@@ -111,7 +112,8 @@ _SINCE_CUE = re.compile(r"(?:since|from|starting(?: in| on)?|beginning(?: in| on
 
 
 def find_times(
-    sentence: str, published: dt.date | None, prev: PartialDate | None = None
+    sentence: str, published: dt.date | None, prev: PartialDate | None = None,
+    adopted: PartialDate | None = None,
 ) -> list[TimeMention]:
     """Every time expression in ``sentence``, left to right, non-overlapping.
 
@@ -126,7 +128,11 @@ def find_times(
         for m in pattern.finditer(sentence):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            date, relative = _resolve(name, m, published, prev)
+            anchor = prev
+            if name == "in_n":  # "voted Monday; it takes effect in 30 days": from the vote
+                earlier = [t for t in found if t.end <= m.start() and t.date is not None and t.role == "event"]
+                anchor = max(earlier, key=lambda t: t.start).date if earlier else adopted or prev
+            date, relative = _resolve(name, m, published, anchor)
             if date is False:  # not a date after all
                 continue
             taken.append((m.start(), m.end()))
@@ -258,11 +264,15 @@ def _resolve(name: str, m: re.Match[str], pub: dt.date | None, prev: PartialDate
                 n, unit, direction = _number(g["n2"]), g["unit2"].lower(), g["dir"].lower()
                 sign = 1 if direction in ("later", "after") else -1
                 return _shift(prev, n, unit, sign), True
+            case "in_n":
+                if prev is None:
+                    return None, True
+                return _shift(prev, _number(g["n4"]), g["unit4"].lower(), 1), True
             case "next_day":
                 if prev is None:
                     return None, True
                 rel = g["rel"].lower()
-                if rel in ("the same day", "that day", "that month", "that year"):
+                if rel in ("the same day", "that day", "that month", "that year", "the same week", "that week", "the same month"):
                     return prev, True
                 if "day" in rel and "days" not in rel and "within" not in rel:
                     return _shift(prev, 1, "day", 1), True

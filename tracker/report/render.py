@@ -202,32 +202,3 @@ def summary_line(summary: IngestSummary) -> str:
 
 def summary_json(summary: IngestSummary) -> str:
     return json.dumps(summary.as_dict(), indent=2)
-
-
-def evaluation_json(result: Any) -> str:
-    return json.dumps(result.as_dict(), indent=2)
-
-
-def evaluation_text(result: Any, *, details: bool = False) -> str:
-    data = result.as_dict()
-    f, st = data["facts"], data["status"]
-    lines = [
-        f"status changes: {f['found']}/{f['expected']} expected found (recall {f['recall']:.3f}), "
-        f"{f['correct']}/{f['extracted']} extracted correct (precision {f['precision']:.3f}); "
-        f"kind right for {f['kind_right_among_found']}/{f['found']} found",
-        f"status --all on {st['dates']} dates: {st['found_in_force']}/{st['expected_in_force']} "
-        f"expected in force found (recall {st['recall']:.3f}), {st['false_in_force']} false 'in force' claims",
-    ]
-    for day in st["by_date"]:
-        line = f"  {day['as_of']}: {day['found_in_force']}/{day['expected_in_force']} in force found"
-        if day["false_in_force"]:
-            line += "; FALSE: " + ", ".join(day["false_in_force"])
-        if day["missing"]:
-            line += "; missing: " + ", ".join(day["missing"])
-        lines.append(line)
-    if details:
-        lines.append("missed facts:")
-        lines.extend(f"  {m['article']}: {m['subject']} {m['status']} {m['date']}" for m in data["misses"])
-        lines.append("extra facts:")
-        lines.extend(f"  {m['article']}: {m['subject']} {m['status']} {m['date']}" for m in data["extras"])
-    return "\n".join(lines)

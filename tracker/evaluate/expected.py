@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tracker.dates import PartialDate
+from tracker.evaluate.calibrate import Bucket, calibration, high_confidence
 from tracker.models import Company, Jurisdiction, Measure, Source, StatusChange
 from tracker.vocab import Precision
 
@@ -32,6 +33,7 @@ class Item:
     date: str | None
     kind: str
     scope: str
+    confidence: float | None = None
 
     @property
     def status_class(self) -> str:
@@ -71,6 +73,8 @@ class Evaluation:
     facts: Score
     kinds_right: int
     status: list[StatusScore]
+    buckets: list[Bucket] = field(default_factory=list)
+    high: Bucket | None = None
 
     def as_dict(self) -> dict[str, object]:
         expected = sum(s.expected_in_force for s in self.status)
@@ -88,6 +92,8 @@ class Evaluation:
                 "false_in_force": sum(len(s.false_in_force) for s in self.status),
                 "by_date": [s.__dict__ for s in self.status],
             },
+            "calibration": [b.as_dict() for b in self.buckets],
+            "confident": self.high.as_dict() if self.high else None,
             "misses": [i.__dict__ for i in self.facts.misses],
             "extras": [i.__dict__ for i in self.facts.extras],
         }
@@ -117,7 +123,7 @@ def _extracted(tracker) -> list[Item]:  # type: ignore[no-untyped-def]
             date = None
             if sc.effective_date:
                 date = PartialDate(sc.effective_date, Precision(sc.precision)).iso()
-            items.append(Item(Path(source.path or "").name, ocd_id or f"company:{slug}", sc.status, date, measure.kind, measure.scope))
+            items.append(Item(Path(source.path or "").name, ocd_id or f"company:{slug}", sc.status, date, measure.kind, measure.scope, sc.confidence))
     return items
 
 
@@ -152,12 +158,14 @@ def evaluate(
         score.found += 1
         kinds_right += hit.kind == item.kind
         unmatched.remove(hit)
+    scored = []
     for g in got:
-        if any(e.article == g.article and _match(g, e) for e in expected):
-            score.correct += 1
-        else:
+        right = any(e.article == g.article and _match(g, e) for e in expected)
+        score.correct += right
+        if not right:
             score.extras.append(g)
-    return Evaluation(score, kinds_right, status_scores)
+        scored.append((g.confidence or 0.0, right))
+    return Evaluation(score, kinds_right, status_scores, calibration(scored), high_confidence(scored))
 
 
 def _check(tracker, check: dict) -> StatusScore:  # type: ignore[no-untyped-def]

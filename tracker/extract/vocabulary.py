@@ -1,0 +1,41 @@
+"""The extractor's word lists, loaded from the data files beside it (``data/*.txt``), so a
+reader can review the vocabulary without reading code.
+
+A file is a list of sections (``[name]``), one entry per line; ``#`` starts a comment line.
+
+Part of the extractor (``tracker.extract``); reads package data once, at import.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+
+@cache
+def sections(name: str) -> dict[str, tuple[str, ...]]:
+    """The sections of ``data/<name>``, each a tuple of its entries in order."""
+    text = resources.files("tracker.extract").joinpath("data", name).read_text(encoding="utf-8")
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = out.setdefault(line[1:-1], [])
+        elif current is None:
+            raise ValueError(f"data/{name}: an entry before any [section]: {line!r}")
+        else:
+            current.append(line)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def alternation(entries: tuple[str, ...] | list[str]) -> str:
+    """One pattern matching any of the entries, between word boundaries."""
+    return r"\b(?:" + "|".join(f"(?:{e})" for e in entries) + r")\b"
+
+
+def pattern(name: str, section: str, flags: int = re.I) -> re.Pattern[str]:
+    return re.compile(alternation(sections(name)[section]), flags)
