@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
+import click
 import feedparser
 import pytest
 
-from tracker.curate.changes import parse_since
+from tracker.commands.options import SINCE
 
 from ..conftest import FIXED_NOW
 from .helpers import (
@@ -87,6 +89,9 @@ def test_sources_list_show_remove(corpus, tracker):
     assert text.splitlines()[-1] == "2 sources."
     rows = list(csv.DictReader(io.StringIO(run(corpus, "sources", "list", "--format", "csv").output)))
     assert len(rows) == 60 and rows[0]["id"] == str(listed[0]["id"])
+    assert {r["published_guessed"] for r in rows} == {"true", "false"}  # as in every format
+    ndjson = [json.loads(line) for line in run(corpus, "sources", "list", "--format", "ndjson").output.splitlines()]
+    assert ndjson == listed
     two_bans = next(s for s in listed if "028-portland-oregon" in s["source"])
     shown = run_json(corpus, "sources", "show", str(two_bans["id"]))
     assert shown["facts"] and all("Portland, OR" in f["summary"] for f in shown["facts"])
@@ -118,12 +123,15 @@ def test_removing_a_source_keeps_decisions_about_others(corpus, tracker):
     ("2021-03-01", "2021-03-01"), ("2021-03", "2021-03-01"),
 ])
 def test_since_spans(text, expected):
-    assert parse_since(text, FIXED_NOW.date()).isoformat() == expected
+    # changes --since takes the shared SINCE type, resolved against the tracker's clock
+    assert SINCE.convert(text, None, None).on(FIXED_NOW.date()).isoformat() == expected
 
 
-def test_since_rejects_nonsense():
-    with pytest.raises(ValueError, match="not a date"):
-        parse_since("last week", FIXED_NOW.date())
+def test_since_rejects_nonsense(corpus):
+    with pytest.raises(click.BadParameter, match="neither a date"):
+        SINCE.convert("last week", None, None)
+    result = run(corpus, "changes", "--since", "last week", ok=False)
+    assert result.exit_code == 2 and "neither a date" in result.output and "Traceback" not in result.output
 
 
 def test_changes_in_every_format(corpus, tracker):
@@ -142,6 +150,9 @@ def test_changes_in_every_format(corpus, tracker):
     assert run_json(corpus, "changes", "--since", "2026-11-23")["changes"] == []
     rows = list(csv.DictReader(io.StringIO(run(corpus, "changes", "--format", "csv").output)))
     assert len(rows) == len(data["changes"])
+    assert [r["id"] for r in rows] == [c["id"] for c in data["changes"]]
+    ndjson = [json.loads(line) for line in run(corpus, "changes", "--format", "ndjson").output.splitlines()]
+    assert ndjson == data["changes"]
     table = run(corpus, "changes").output
     assert table.startswith("What the tracker learned from 2026-11-15 to 2026-11-22")
     assert f"{len(data['changes'])} changes." in table
@@ -224,3 +235,4 @@ def test_review_corrects_in_the_terminal(corpus, tracker):
     assert "not corrected:" in bad
     unknown = run(corpus, "review", "--limit", "1", "--as-of", "2021-06-01", input="o\n\n\n\n\nAtlantis\n\n\n").output
     assert "not corrected: no jurisdiction is called 'Atlantis'" in unknown
+
