@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tracker.commands.options import CONTEXT, DATE, format_option, get_tracker, handle_errors
+from tracker.commands.options import CONTEXT, DATE, ID, format_option, get_tracker, handle_errors
 
 STATUSES = ("proposed", "enacted", "in_force", "extended", "suspended", "failed", "expired", "repealed")
 KINDS = ("ban", "moratorium", "restriction")
@@ -74,7 +74,7 @@ def facts() -> None:
 
 
 @facts.command("confirm", context_settings=CONTEXT)
-@click.argument("fact_id", type=int)
+@click.argument("fact_id", type=ID)
 @by_option
 @format_option(("text", "json"))
 @click.pass_context
@@ -90,7 +90,7 @@ def confirm(ctx: click.Context, fact_id: int, by: str | None, reason: str | None
 
 
 @facts.command("reject", context_settings=CONTEXT)
-@click.argument("fact_id", type=int)
+@click.argument("fact_id", type=ID)
 @by_option
 @format_option(("text", "json"))
 @click.pass_context
@@ -106,7 +106,7 @@ def reject(ctx: click.Context, fact_id: int, by: str | None, reason: str | None,
 
 
 @facts.command("correct", context_settings=CONTEXT)
-@click.argument("fact_id", type=int)
+@click.argument("fact_id", type=ID)
 @click.option("--status", type=click.Choice(STATUSES), help="The right status.")
 @click.option("--date", "date", type=PARTIAL_DATE, help="The right date: 2021, 2021-05 or 2021-05-14 (its precision is kept).")
 @click.option("--end", type=PARTIAL_DATE, help="The right end date.")

@@ -8,6 +8,7 @@ import click
 
 from tracker.commands.options import (
     CONTEXT,
+    ID,
     STREAMED_FORMATS,
     emit,
     format_option,
@@ -61,7 +62,7 @@ def list_command(ctx: click.Context, search: str | None, fmt: str) -> None:
 
 
 @group.command("show", context_settings=CONTEXT)
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=ID)
 @format_option(("table", "json"))
 @click.pass_context
 @handle_errors
@@ -99,7 +100,7 @@ def show(ctx: click.Context, source_id: int, fmt: str) -> None:
 
 
 @group.command("remove", context_settings=CONTEXT)
-@click.argument("source_ids", type=int, nargs=-1, required=True)
+@click.argument("source_ids", type=ID, nargs=-1, required=True)
 @click.pass_context
 @handle_errors
 def remove(ctx: click.Context, source_ids: tuple[int, ...]) -> None:
@@ -118,7 +119,7 @@ def remove(ctx: click.Context, source_ids: tuple[int, ...]) -> None:
 
 
 @click.command("reextract", context_settings=CONTEXT)
-@click.argument("source_ids", type=int, nargs=-1)
+@click.argument("source_ids", type=ID, nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Every ingested source.")
 @format_option(("text", "json"))
 @click.pass_context
