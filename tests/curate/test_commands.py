@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 
 import click
 import feedparser
 import pytest
 
+from tracker.commands import curate
 from tracker.commands.options import SINCE
 
-from ..conftest import FIXED_NOW
+from ..conftest import FIXED_NOW, ROOT
 from .helpers import (
     PORTLAND_ME,
     PRIVATE,
@@ -31,6 +35,12 @@ from .helpers import (
 def corpus(db_url, fixed_cli):  # noqa: F811
     run(db_url, "ingest", str(SEEDS))
     return db_url
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """The review's questions are answered from the test's input, as if typed in a terminal."""
+    monkeypatch.setattr(curate, "stdin_is_terminal", lambda: True)
 
 
 def test_correct_moves_a_fact_to_the_right_subject(corpus, tracker):
@@ -167,7 +177,7 @@ def test_changes_in_every_format(corpus, tracker):
     assert entry.updated_parsed is not None
 
 
-def test_review_queue_json_and_prompt(corpus, tracker):
+def test_review_queue_json_and_prompt(corpus, tracker, terminal):
     queue = run_json(corpus, "review", "--limit", "5", "--as-of", "2021-06-01")
     assert len(queue) == 5
     scores = [q["score"] for q in queue]
@@ -220,7 +230,7 @@ def test_portland_oregon_private_ban_enacted_until_it_takes_effect(corpus):
     }
 
 
-def test_review_corrects_in_the_terminal(corpus, tracker):
+def test_review_corrects_in_the_terminal(corpus, tracker, terminal):
     queue = run_json(corpus, "review", "--limit", "1", "--as-of", "2021-06-01")
     fact = queue[0]["fact"]
     # correct: reason, then status, date, end, subject, kind, scope (empty keeps a value)
@@ -236,3 +246,31 @@ def test_review_corrects_in_the_terminal(corpus, tracker):
     unknown = run(corpus, "review", "--limit", "1", "--as-of", "2021-06-01", input="o\n\n\n\n\nAtlantis\n\n\n").output
     assert "not corrected: no jurisdiction is called 'Atlantis'" in unknown
 
+
+def test_review_needs_a_terminal(corpus):
+    queue = run_json(corpus, "review", "--limit", "3")  # --format json needs none
+    assert queue
+    result = run(corpus, "review", "--limit", "3", input="c\n", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: 'tracker review' asks its questions in a terminal, and stdin is not one")
+    assert result.stderr.count("\n") == 1 and "--format json" in result.stderr
+    assert result.stdout == ""
+    assert run_json(corpus, "review", "--limit", "3") == queue  # nothing was decided
+
+
+def test_review_with_stdin_closed_is_one_line(corpus):
+    env = {**os.environ, "TRACKER_DATABASE_URL": corpus}
+    result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "review", "--limit", "3"], env=env,
+                            capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.close(0))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: 'tracker review' asks its questions in a terminal")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_review_stopped_by_the_end_of_input_keeps_what_was_decided(corpus, terminal):
+    queue = run_json(corpus, "review", "--limit", "3", "--as-of", "2021-06-01")
+    result = run(corpus, "review", "--limit", "3", "--as-of", "2021-06-01", input="c\n\n", ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == "error: review stopped: 1 decision recorded"
+    after = {q["fact"] for q in run_json(corpus, "review", "--limit", "100", "--as-of", "2021-06-01")}
+    assert queue[0]["fact"] not in after and queue[1]["fact"] in after
