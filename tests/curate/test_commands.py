@@ -274,3 +274,26 @@ def test_review_stopped_by_the_end_of_input_keeps_what_was_decided(corpus, termi
     assert result.stderr.splitlines()[-1] == "error: review stopped: 1 decision recorded"
     after = {q["fact"] for q in run_json(corpus, "review", "--limit", "100", "--as-of", "2021-06-01")}
     assert queue[0]["fact"] not in after and queue[1]["fact"] in after
+
+
+def test_status_csv_carries_the_curation_keys(corpus, tracker):
+    run(corpus, "facts", "confirm", str(facts_of(tracker, SAN_FRANCISCO)[0]))
+    args = ("status", "--all", "--as-of", "2020-10-01")
+    header, *_ = run(corpus, *args, "--format", "csv").output.splitlines()
+    assert header.split(",") == [
+        "as_of", "subject_type", "subject", "ocd_id", "measure_id", "kind", "scope", "status",
+        "since", "until", "uncertain", "sources",  # the older columns, in their order
+        "reviewed", "known_by", "in_force_from", "effective_assumed",
+    ]
+    rows = list(csv.DictReader(io.StringIO(run(corpus, *args, "--format", "csv").output)))
+    records = run_json(corpus, *args)["measures"]
+    assert [int(r["measure_id"]) for r in rows] == [m["measure"]["id"] for m in records]
+    for row, record in zip(rows, records, strict=True):  # the same values as the JSON records
+        assert row["reviewed"] == ("true" if record["reviewed"] else "false")
+        assert row["effective_assumed"] == ("true" if record.get("effective_assumed") else "false")
+        assert row["known_by"] == (record.get("known_by") or "")
+        assert row["in_force_from"] == (record.get("in_force_from") or "")
+    assert {(r["subject"], r["reviewed"]) for r in rows if r["reviewed"] == "true"} == {("San Francisco, CA", "true")}
+    portland = next(r for r in rows if r["subject"] == "Portland, OR" and r["scope"] == PRIVATE)
+    assert (portland["status"], portland["in_force_from"]) == ("enacted", "2021-01-01")
+    assert any(r["effective_assumed"] == "true" for r in rows)  # known_by: tests/report/test_known_by.py
