@@ -21,12 +21,25 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
+from tracker import db
 from tracker.app import Tracker
+from tracker.ingest import pipeline, store
 
-from ..conftest import fixed_clock
+from ..conftest import fixed_clock, pg_url
 from ..curate.helpers import PORTLAND_OR, facts_of, fixed_cli, run  # noqa: F401
 from ..curate.test_decisions import _decide
-from .test_faults import KILLS, SEED, checked, fresh, integrity, run_and_kill, run_to_end, snapshot
+from .test_faults import (
+    KILLS,
+    SEED,
+    LockHolder,
+    checked,
+    fresh,
+    integrity,
+    run_and_kill,
+    run_to_end,
+    snapshot,
+    terminate_other_backends,
+)
 
 OLD_CONFIDENCE = 0.013  # what "the older extractor" gave every fact it found
 ARGS = ("reextract", "--all")
@@ -136,3 +149,56 @@ def test_kill_9_during_reextract(_template, tmp_path, fixed_cli):  # noqa: F811
     assert decisions(faulty) == expected_decisions
     assert checked(faulty)
     print(f"killed at (seconds, (sources done, left)): {killed}; clean run {clean_seconds:.1f} s")
+
+
+@pytest.mark.parametrize("fault", ["the connection dropped mid-transaction", "a lock held past the busy timeout"])
+def test_a_database_fault_during_reextract(_template, tmp_path, fixed_cli, monkeypatch, fault):  # noqa: F811
+    """The run stops on one line, the sources it finished stay finished, none is half-done,
+    and the next run ends where a clean run does."""
+    dropped = fault.startswith("the connection")
+    if dropped != bool(pg_url()):
+        pytest.skip("PostgreSQL's connections" if dropped else "SQLite's database lock")
+    clean = prepare(_template, tmp_path, "clean")
+    run(clean, *ARGS)
+    expected = same_facts(clean), decisions(clean)
+
+    url = prepare(_template, tmp_path, "faulty")
+    if dropped:  # a second connection ends tracker's while it writes a source's facts
+        module, name = store, "add_facts"
+
+        def inject() -> None:
+            terminate_other_backends(_template)
+    else:  # another writer takes the lock before a source is written, for longer than tracker waits
+        module, name = pipeline, "prepare_article"
+        original_pragmas = db._sqlite_pragmas
+
+        def short_busy_timeout(dbapi_connection, record):  # type: ignore[no-untyped-def]
+            original_pragmas(dbapi_connection, record)
+            dbapi_connection.execute("PRAGMA busy_timeout=300")
+
+        monkeypatch.setattr(db, "_sqlite_pragmas", short_busy_timeout)
+        holder = LockHolder(url.removeprefix("sqlite:///"), seconds=2.0)
+        inject = holder.take
+    original, calls = getattr(module, name), []
+
+    def hook(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 10:  # the tenth source
+            inject()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, hook)
+    failed = run(url, *ARGS, ok=False)
+    if not dropped:
+        holder.timer.join()
+    assert failed.exit_code == 1, failed.output
+    assert failed.stdout == "" and "Traceback" not in failed.output
+    (line,) = failed.stderr.splitlines()
+    assert line.startswith("error: database error: ") and "run the command again" in line
+    done, left = progress(url)  # the sources before it are done, whole; none is half-done
+    assert done > 0 and left > 0
+    integrity(url)
+    monkeypatch.setattr(module, name, original)
+    run(url, *ARGS)
+    assert (same_facts(url), decisions(url)) == expected
+    assert checked(url)
