@@ -286,7 +286,9 @@ def test_an_unreachable_database_is_one_line(tmp_path):
 
 
 # -- conventions (issue 12; docs/cli.md) -------------------------------------------------------
-REPORT_COMMANDS = {("status",), ("show",), ("timeline",), ("export",), ("feeds", "list")}
+REPORT_COMMANDS = {("status",), ("show",), ("timeline",), ("export",), ("feeds", "list"), ("changes",), ("sources", "list")}
+#: the formats a report command offers after the four, and only these (changes: its Atom feed)
+EXTRA_FORMATS = {("changes",): ("atom",)}
 SUMMARY_COMMANDS = {("ingest",), ("feeds", "poll")}
 
 
@@ -301,12 +303,13 @@ def _format_choices(command: click.Command) -> tuple[str, ...] | None:
 def test_every_report_command_offers_the_same_format_names():
     commands = dict(_commands(cli_module.cli))
     for path in REPORT_COMMANDS:
-        assert _format_choices(commands[path]) == ("table", "json", "csv", "ndjson"), path
+        assert _format_choices(commands[path]) == ("table", "json", "csv", "ndjson", *EXTRA_FORMATS.get(path, ())), path
     for path in SUMMARY_COMMANDS:
         assert _format_choices(commands[path]) == ("text", "json"), path
-    # no command invents a name of its own
+    # no command invents a name of its own, and only the changes feed speaks Atom
     names = {c for cmd in commands.values() for c in (_format_choices(cmd) or ())}
-    assert names <= {"table", "json", "csv", "ndjson", "text", "atom"}  # atom: the changes feed
+    assert names <= {"table", "json", "csv", "ndjson", "text", "atom"}
+    assert [path for path, cmd in commands.items() if "atom" in (_format_choices(cmd) or ())] == [("changes",)]
 
 
 @pytest.fixture
@@ -326,6 +329,8 @@ def _measure_id(db_url: str, name: str) -> str:
     (("timeline",), "events"),
     (("export", "--view", "status_change_evidence"), None),
     (("feeds", "list"), None),
+    (("changes", "--since", "1d"), "changes"),
+    (("sources", "list"), None),
 ], ids=lambda a: " ".join(a[:2]) if isinstance(a, tuple) else None)
 def test_every_format_parses_and_agrees_on_the_rows(loaded, tmp_path, args, key):
     feed = tmp_path / "news.xml"
@@ -339,7 +344,9 @@ def test_every_format_parses_and_agrees_on_the_rows(loaded, tmp_path, args, key)
     csv_rows = list(csv.DictReader(io.StringIO(out["csv"].stdout)))
     ndjson_rows = [json.loads(line) for line in out["ndjson"].stdout.splitlines()]
     assert len(listed) == len(csv_rows) == len(ndjson_rows) > 0
-    assert out["table"].stdout.strip() and not out["table"].stdout.lstrip().startswith(("{", "["))
+    assert out["table"].stdout.strip()
+    with pytest.raises(json.JSONDecodeError):  # text for people, not JSON ("[3] path" is a source)
+        json.loads(out["table"].stdout)
 
 
 def test_status_ndjson_lines_are_the_json_measures(loaded):
@@ -356,6 +363,7 @@ BOOLEAN_COLUMNS = {
     ("export", "--view", "measures_current"): ("in_force", "uncertain"),
     ("export", "--view", "status_change_evidence"): ("open_ended",),
     ("export", "--table", "status_changes"): ("open_ended",),
+    ("sources", "list"): ("published_guessed",),
 }
 
 

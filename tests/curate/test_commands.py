@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import subprocess
+import sys
 
+import click
 import feedparser
 import pytest
 
-from tracker.curate.changes import parse_since
+from tracker.commands import curate
+from tracker.commands.options import SINCE
 
-from ..conftest import FIXED_NOW
+from ..conftest import FIXED_NOW, ROOT
 from .helpers import (
     MISREPORT,
     PORTLAND_ME,
@@ -30,6 +36,12 @@ from .helpers import (
 def corpus(db_url, fixed_cli):  # noqa: F811
     run(db_url, "ingest", str(SEEDS), str(MISREPORT))
     return db_url
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """The review's questions are answered from the test's input, as if typed in a terminal."""
+    monkeypatch.setattr(curate, "stdin_is_terminal", lambda: True)
 
 
 def test_correct_moves_a_fact_to_the_right_subject(corpus, tracker):
@@ -88,6 +100,9 @@ def test_sources_list_show_remove(corpus, tracker):
     assert text.splitlines()[-1] == "2 sources."
     rows = list(csv.DictReader(io.StringIO(run(corpus, "sources", "list", "--format", "csv").output)))
     assert len(rows) == 61 and rows[0]["id"] == str(listed[0]["id"])
+    assert {r["published_guessed"] for r in rows} == {"true", "false"}  # as in every format
+    ndjson = [json.loads(line) for line in run(corpus, "sources", "list", "--format", "ndjson").output.splitlines()]
+    assert ndjson == listed
     two_bans = next(s for s in listed if "028-portland-oregon" in s["source"])
     shown = run_json(corpus, "sources", "show", str(two_bans["id"]))
     assert shown["facts"] and all("Portland, OR" in f["summary"] for f in shown["facts"])
@@ -119,12 +134,15 @@ def test_removing_a_source_keeps_decisions_about_others(corpus, tracker):
     ("2021-03-01", "2021-03-01"), ("2021-03", "2021-03-01"),
 ])
 def test_since_spans(text, expected):
-    assert parse_since(text, FIXED_NOW.date()).isoformat() == expected
+    # changes --since takes the shared SINCE type, resolved against the tracker's clock
+    assert SINCE.convert(text, None, None).on(FIXED_NOW.date()).isoformat() == expected
 
 
-def test_since_rejects_nonsense():
-    with pytest.raises(ValueError, match="not a date"):
-        parse_since("last week", FIXED_NOW.date())
+def test_since_rejects_nonsense(corpus):
+    with pytest.raises(click.BadParameter, match="neither a date"):
+        SINCE.convert("last week", None, None)
+    result = run(corpus, "changes", "--since", "last week", ok=False)
+    assert result.exit_code == 2 and "neither a date" in result.output and "Traceback" not in result.output
 
 
 def test_changes_in_every_format(corpus, tracker):
@@ -143,6 +161,9 @@ def test_changes_in_every_format(corpus, tracker):
     assert run_json(corpus, "changes", "--since", "2026-11-23")["changes"] == []
     rows = list(csv.DictReader(io.StringIO(run(corpus, "changes", "--format", "csv").output)))
     assert len(rows) == len(data["changes"])
+    assert [r["id"] for r in rows] == [c["id"] for c in data["changes"]]
+    ndjson = [json.loads(line) for line in run(corpus, "changes", "--format", "ndjson").output.splitlines()]
+    assert ndjson == data["changes"]
     table = run(corpus, "changes").output
     assert table.startswith("What the tracker learned from 2026-11-15 to 2026-11-22")
     assert f"{len(data['changes'])} changes." in table
@@ -157,7 +178,7 @@ def test_changes_in_every_format(corpus, tracker):
     assert entry.updated_parsed is not None
 
 
-def test_review_queue_json_and_prompt(corpus, tracker):
+def test_review_queue_json_and_prompt(corpus, tracker, terminal):
     queue = run_json(corpus, "review", "--limit", "5", "--as-of", "2021-06-01")
     assert len(queue) == 5
     scores = [q["score"] for q in queue]
@@ -210,7 +231,7 @@ def test_portland_oregon_private_ban_enacted_until_it_takes_effect(corpus):
     }
 
 
-def test_review_corrects_in_the_terminal(corpus, tracker):
+def test_review_corrects_in_the_terminal(corpus, tracker, terminal):
     queue = run_json(corpus, "review", "--limit", "1", "--as-of", "2021-06-01")
     fact = queue[0]["fact"]
     # correct: reason, then status, date, end, subject, kind, scope (empty keeps a value)
@@ -225,3 +246,55 @@ def test_review_corrects_in_the_terminal(corpus, tracker):
     assert "not corrected:" in bad
     unknown = run(corpus, "review", "--limit", "1", "--as-of", "2021-06-01", input="o\n\n\n\n\nAtlantis\n\n\n").output
     assert "not corrected: no jurisdiction is called 'Atlantis'" in unknown
+
+
+def test_review_needs_a_terminal(corpus):
+    queue = run_json(corpus, "review", "--limit", "3")  # --format json needs none
+    assert queue
+    result = run(corpus, "review", "--limit", "3", input="c\n", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: 'tracker review' asks its questions in a terminal, and stdin is not one")
+    assert result.stderr.count("\n") == 1 and "--format json" in result.stderr
+    assert result.stdout == ""
+    assert run_json(corpus, "review", "--limit", "3") == queue  # nothing was decided
+
+
+def test_review_with_stdin_closed_is_one_line(corpus):
+    env = {**os.environ, "TRACKER_DATABASE_URL": corpus}
+    result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "review", "--limit", "3"], env=env,
+                            capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.close(0))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: 'tracker review' asks its questions in a terminal")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_review_stopped_by_the_end_of_input_keeps_what_was_decided(corpus, terminal):
+    queue = run_json(corpus, "review", "--limit", "3", "--as-of", "2021-06-01")
+    result = run(corpus, "review", "--limit", "3", "--as-of", "2021-06-01", input="c\n\n", ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == "error: review stopped: 1 decision recorded"
+    after = {q["fact"] for q in run_json(corpus, "review", "--limit", "100", "--as-of", "2021-06-01")}
+    assert queue[0]["fact"] not in after and queue[1]["fact"] in after
+
+
+def test_status_csv_carries_the_curation_keys(corpus, tracker):
+    run(corpus, "facts", "confirm", str(facts_of(tracker, SAN_FRANCISCO)[0]))
+    args = ("status", "--all", "--as-of", "2020-10-01")
+    header, *_ = run(corpus, *args, "--format", "csv").output.splitlines()
+    assert header.split(",") == [
+        "as_of", "subject_type", "subject", "ocd_id", "measure_id", "kind", "scope", "status",
+        "since", "until", "uncertain", "sources",  # the older columns, in their order
+        "reviewed", "known_by", "in_force_from", "effective_assumed",
+    ]
+    rows = list(csv.DictReader(io.StringIO(run(corpus, *args, "--format", "csv").output)))
+    records = run_json(corpus, *args)["measures"]
+    assert [int(r["measure_id"]) for r in rows] == [m["measure"]["id"] for m in records]
+    for row, record in zip(rows, records, strict=True):  # the same values as the JSON records
+        assert row["reviewed"] == ("true" if record["reviewed"] else "false")
+        assert row["effective_assumed"] == ("true" if record.get("effective_assumed") else "false")
+        assert row["known_by"] == (record.get("known_by") or "")
+        assert row["in_force_from"] == (record.get("in_force_from") or "")
+    assert {(r["subject"], r["reviewed"]) for r in rows if r["reviewed"] == "true"} == {("San Francisco, CA", "true")}
+    portland = next(r for r in rows if r["subject"] == "Portland, OR" and r["scope"] == PRIVATE)
+    assert (portland["status"], portland["in_force_from"]) == ("enacted", "2021-01-01")
+    assert any(r["effective_assumed"] == "true" for r in rows)  # known_by: tests/report/test_known_by.py

@@ -5,7 +5,7 @@ the busy timeout (SQLite). After each fault the run reports it on one line, noth
 half-written, and the next run completes: the database then matches a clean run's, source
 for source and fact for fact.
 
-(``tracker reextract`` is built on another branch; its kill test belongs with it.)
+``tracker reextract``'s kill test, test_reextract_faults, reuses this module's helpers.
 """
 
 from __future__ import annotations

@@ -14,6 +14,12 @@ COMMANDS = {
     "show": ["show", "{}"],
     "feeds poll --feed": ["feeds", "poll", "--feed", "{}"],
     "feeds remove": ["feeds", "remove", "{}"],
+    "facts confirm": ["facts", "confirm", "{}"],
+    "facts reject": ["facts", "reject", "{}"],
+    "facts correct": ["facts", "correct", "{}", "--status", "enacted"],
+    "sources show": ["sources", "show", "{}"],
+    "sources remove": ["sources", "remove", "{}"],
+    "reextract": ["reextract", "{}"],
 }
 
 

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import click
 
-from tracker.commands.options import CONTEXT, format_option, get_tracker, handle_errors
+from tracker.commands.options import (
+    CONTEXT,
+    SINCE,
+    STREAMED_FORMATS,
+    Since,
+    emit,
+    format_option,
+    get_tracker,
+    handle_errors,
+    terminal_width,
+)
+
+#: the report formats, and an Atom feed for feed readers
+FORMATS = (*STREAMED_FORMATS, "atom")
 
 
 @click.command("changes", context_settings=CONTEXT)
-@click.option("--since", "since_text", default="7d", show_default=True, metavar="DATE|7d|1m|1y",
-              help="From this day, or this far back from today (d days, w weeks, m months, y years).")
+@click.option("--since", type=SINCE, default="7d", show_default=True,
+              help="From this day (2021-01-01, 2021-01, 2021), or this far back from today (7d, 2w, 1m, 1y).")
 @click.option("--feed-id", default="urn:tracker:changes", show_default=True, metavar="URI",
               help="The Atom feed's id (use your published feed's URL).")
-@format_option(("table", "json", "csv", "atom"), help="table for people; json, csv for scripts; atom for feed readers.")
+@format_option(FORMATS, help="table for people; json: one object; csv: a line per change; ndjson: an object per change; atom: a feed for feed readers.")
 @click.pass_context
 @handle_errors
-def command(ctx: click.Context, since_text: str, feed_id: str, fmt: str) -> None:
+def command(ctx: click.Context, since: Since, feed_id: str, fmt: str) -> None:
     """What the tracker learned: new measures, new status changes, and facts people confirmed,
     rejected or corrected, each with its evidence, by the day the tracker learned it.
 
@@ -29,17 +42,15 @@ def command(ctx: click.Context, since_text: str, feed_id: str, fmt: str) -> None
 
     tracker = get_tracker(ctx)
     now = tracker.clock()
-    try:
-        since = changes.parse_since(since_text, now.date())
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--since") from None
+    start = since.on(now.date())
     with tracker.sessions() as session:
-        entries = changes.collect(session, since, now)
-    if fmt == "json":
-        click.echo(changes.as_json(entries, since))
-    elif fmt == "csv":
-        click.echo(changes.as_csv(entries), nl=False)
-    elif fmt == "atom":
-        click.echo(changes.as_atom(entries, since, now, feed_id), nl=False)
-    else:
-        click.echo(changes.as_table(entries, since, now))
+        entries = changes.collect(session, start, now)
+    if fmt == "atom":
+        click.echo(changes.as_atom(entries, start, now, feed_id), nl=False)
+        return
+    emit(
+        fmt,
+        table=lambda: changes.as_table(entries, start, now, width=terminal_width()),
+        document=lambda: changes.as_document(entries, start),
+        columns=changes.FIELDS, rows=lambda: changes.as_rows(entries),
+    )

@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from tracker.commands.options import CONTEXT, DATE, format_option, get_tracker, handle_errors
+from tracker.commands.options import (
+    CONTEXT,
+    DATE,
+    ID,
+    fail,
+    format_option,
+    get_tracker,
+    handle_errors,
+)
 
 STATUSES = ("proposed", "enacted", "in_force", "extended", "suspended", "failed", "expired", "repealed")
 KINDS = ("ban", "moratorium", "restriction")
@@ -74,7 +82,7 @@ def facts() -> None:
 
 
 @facts.command("confirm", context_settings=CONTEXT)
-@click.argument("fact_id", type=int)
+@click.argument("fact_id", type=ID)
 @by_option
 @format_option(("text", "json"))
 @click.pass_context
@@ -90,7 +98,7 @@ def confirm(ctx: click.Context, fact_id: int, by: str | None, reason: str | None
 
 
 @facts.command("reject", context_settings=CONTEXT)
-@click.argument("fact_id", type=int)
+@click.argument("fact_id", type=ID)
 @by_option
 @format_option(("text", "json"))
 @click.pass_context
@@ -106,7 +114,7 @@ def reject(ctx: click.Context, fact_id: int, by: str | None, reason: str | None,
 
 
 @facts.command("correct", context_settings=CONTEXT)
-@click.argument("fact_id", type=int)
+@click.argument("fact_id", type=ID)
 @click.option("--status", type=click.Choice(STATUSES), help="The right status.")
 @click.option("--date", "date", type=PARTIAL_DATE, help="The right date: 2021, 2021-05 or 2021-05-14 (its precision is kept).")
 @click.option("--end", type=PARTIAL_DATE, help="The right end date.")
@@ -169,6 +177,18 @@ def add(ctx: click.Context, subject: str, kind: str, scope: str, status: str, da
     _echo_result(_decide(ctx, decisions.add, fact, by=by, reason=reason), fmt)
 
 
+def stdin_is_terminal() -> bool:
+    """Whether the review can ask its questions: stdin is open and a terminal (tests replace
+    this to answer from a string)."""
+    import sys
+
+    stdin = sys.stdin
+    try:
+        return stdin is not None and not stdin.closed and stdin.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 @click.command("review", context_settings=CONTEXT)
 @click.option("--limit", type=int, default=20, show_default=True, help="At most this many facts.")
 @click.option("--as-of", type=DATE, help="'In force' means in force on this day (default: today).")
@@ -190,6 +210,9 @@ def review(ctx: click.Context, limit: int, as_of: dt.date | None, by: str | None
 
     from tracker.curate import queue
 
+    if fmt != "json" and not stdin_is_terminal():
+        fail("'tracker review' asks its questions in a terminal, and stdin is not one: "
+             "list the queue with 'tracker review --format json', decide with 'tracker facts confirm|reject|correct ID'")
     tracker = get_tracker(ctx)
     with tracker.sessions() as session:
         items = queue.review_queue(session, as_of or tracker.today(), limit=limit)

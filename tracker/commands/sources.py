@@ -8,11 +8,14 @@ import click
 
 from tracker.commands.options import (
     CONTEXT,
-    REPORT_FORMATS,
+    ID,
+    STREAMED_FORMATS,
+    emit,
     format_option,
     get_tracker,
     handle_errors,
 )
+from tracker.formats import plural
 
 
 @click.group("sources", context_settings=CONTEXT)
@@ -29,39 +32,37 @@ def group() -> None:
 
 @group.command("list", context_settings=CONTEXT)
 @click.option("--search", metavar="TEXT", help="Only sources whose URL, path or title contains TEXT.")
-@format_option(REPORT_FORMATS)
+@format_option(STREAMED_FORMATS, help="table for people; json: one array; csv: a line per source; ndjson: an object per source.")
 @click.pass_context
 @handle_errors
 def list_command(ctx: click.Context, search: str | None, fmt: str) -> None:
     """List every source with how many facts cite it.
 
-    Example: tracker sources list --search portland
+    \b
+    Examples:
+      tracker sources list --search portland
+      tracker sources list --format csv > sources.csv
     """
-    from tracker.curate.sources import list_sources
+    from tracker.curate.sources import COLUMNS, list_sources
 
     with get_tracker(ctx).sessions() as session:
         rows = list_sources(session, search=search)
-    if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        import csv
-        import sys
 
-        fields = ("id", "source", "title", "published", "published_guessed", "origin", "ingested_at", "facts", "rejected")
-        writer = csv.DictWriter(sys.stdout, fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(r.as_dict() for r in rows)
-    else:
+    def table() -> str:
+        lines = []
         for r in rows:
             pub = (r.published or "date unknown") + (" (guessed)" if r.published_guessed else "")
             extra = f", {r.rejected} rejected" if r.rejected else ""
             manual = " [manual]" if r.origin == "manual" else ""
-            click.echo(f"[{r.id}] {r.where}{manual}  {pub}  {r.facts} fact{'s' if r.facts != 1 else ''}{extra}")
-        click.echo(f"{len(rows)} source{'s' if len(rows) != 1 else ''}.")
+            lines.append(f"[{r.id}] {r.where}{manual}  {pub}  {plural(r.facts, 'fact')}{extra}")
+        return "\n".join([*lines, f"{plural(len(rows), 'source')}."])
+
+    emit(fmt, table=table, document=lambda: [r.as_dict() for r in rows], columns=COLUMNS,
+         rows=lambda: (r.as_dict() for r in rows))
 
 
 @group.command("show", context_settings=CONTEXT)
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=ID)
 @format_option(("table", "json"))
 @click.pass_context
 @handle_errors
@@ -99,7 +100,7 @@ def show(ctx: click.Context, source_id: int, fmt: str) -> None:
 
 
 @group.command("remove", context_settings=CONTEXT)
-@click.argument("source_ids", type=int, nargs=-1, required=True)
+@click.argument("source_ids", type=ID, nargs=-1, required=True)
 @click.pass_context
 @handle_errors
 def remove(ctx: click.Context, source_ids: tuple[int, ...]) -> None:
@@ -118,7 +119,7 @@ def remove(ctx: click.Context, source_ids: tuple[int, ...]) -> None:
 
 
 @click.command("reextract", context_settings=CONTEXT)
-@click.argument("source_ids", type=int, nargs=-1)
+@click.argument("source_ids", type=ID, nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Every ingested source.")
 @format_option(("text", "json"))
 @click.pass_context

@@ -1,16 +1,12 @@
 """What the tracker learned in a window of time (``tracker changes``): new measures, new status
 changes and people's decisions, each with its evidence, by the day the tracker learned it (not
-only the day the event happened). Rendered as a table, JSON, CSV or an Atom feed.
+only the day the event happened). Rendered as a table, JSON, CSV, NDJSON or an Atom feed.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
-import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from xml.etree import ElementTree as ET
 
 from sqlalchemy import select
@@ -18,30 +14,6 @@ from sqlalchemy.orm import Session
 
 from tracker.curate.decisions import describe, load_change, subject_name
 from tracker.models import Decision, Measure, StatusChange
-
-FORMATS = ("table", "json", "csv", "atom")
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.I)
-
-
-def parse_since(text: str, today: dt.date) -> dt.date:
-    """``7d``, ``2w``, ``1m``, ``1y`` back from ``today``, or a date (YYYY-MM-DD, YYYY-MM, YYYY).
-
-    Raises:
-        ValueError: neither.
-    """
-    from tracker.dates import PartialDate, add_months
-
-    match = _RELATIVE.match(text)
-    if match:
-        n, unit = int(match.group(1)), match.group(2).lower()
-        if unit in "dw":
-            return today - dt.timedelta(days=n * (7 if unit == "w" else 1))
-        months = n * (12 if unit == "y" else 1)
-        return add_months(today, -months)
-    try:
-        return PartialDate.parse(text.strip()).start
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or a span back from today (7d, 2w, 1m, 1y)") from None
 
 
 @dataclass(frozen=True)
@@ -115,23 +87,21 @@ def collect(session: Session, since: dt.date, now: dt.datetime) -> list[ChangeEn
 
 
 # -- rendering -----------------------------------------------------------------------------------
-FIELDS = ("learned", "type", "action", "fact", "measure", "subject", "summary", "quote", "source", "published", "by", "reason")
+#: the CSV columns, in the order of the JSON objects' keys
+FIELDS = tuple(f.name for f in fields(ChangeEntry))
 
 
-def as_json(entries: list[ChangeEntry], since: dt.date) -> str:
-    return json.dumps({"since": since.isoformat(), "changes": [asdict(e) for e in entries]}, indent=2, ensure_ascii=False)
+def as_rows(entries: list[ChangeEntry]) -> list[dict[str, object]]:
+    """One flat object per change (a CSV line, an NDJSON object): the JSON document's entries."""
+    return [asdict(e) for e in entries]
 
 
-def as_csv(entries: list[ChangeEntry]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, FIELDS, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for e in entries:
-        writer.writerow(asdict(e))
-    return buffer.getvalue()
+def as_document(entries: list[ChangeEntry], since: dt.date) -> dict[str, object]:
+    """The JSON document: the window's first day and the changes, newest first."""
+    return {"since": since.isoformat(), "changes": [asdict(e) for e in entries]}
 
 
-def as_table(entries: list[ChangeEntry], since: dt.date, now: dt.datetime) -> str:
+def as_table(entries: list[ChangeEntry], since: dt.date, now: dt.datetime, width: int = 100) -> str:
     import textwrap
 
     lines = [f"What the tracker learned from {since.isoformat()} to {now.date().isoformat()}", ""]
@@ -139,9 +109,9 @@ def as_table(entries: list[ChangeEntry], since: dt.date, now: dt.datetime) -> st
         lines.append("  (nothing)")
     for e in entries:
         who = f" (by {e.by}" + (f": {e.reason}" if e.reason else "") + ")" if e.by else ""
-        lines.extend(textwrap.wrap(f"{e.learned[:10]}  {e.summary}{who}", 96, subsequent_indent="      "))
+        lines.extend(textwrap.wrap(f"{e.learned[:10]}  {e.summary}{who}", width - 4, subsequent_indent="      "))
         if e.quote:
-            lines.extend(textwrap.wrap(f"\u201c{e.quote}\u201d", 90, initial_indent="      ", subsequent_indent="      "))
+            lines.extend(textwrap.wrap(f"\u201c{e.quote}\u201d", width - 10, initial_indent="      ", subsequent_indent="      "))
         if e.source:
             lines.append(f"      -- {e.source}" + (f", published {e.published}" if e.published else ""))
     lines += ["", f"{len(entries)} change{'s' if len(entries) != 1 else ''}."]

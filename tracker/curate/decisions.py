@@ -417,8 +417,6 @@ def reapply(session: Session, source_id: int) -> int:
             match = same[0]
         if match is None:
             continue
-        if match is None:
-            continue
         match.review = REVIEW_OF[d.action]
         d.change_id = match.id
         touched.add(match.measure_id)

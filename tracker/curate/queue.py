@@ -96,45 +96,50 @@ def interactive(tracker, items: list[QueueItem], *, by: str | None = None) -> No
         click.echo("Nothing to review.")
         return
     done = 0
-    for n, item in enumerate(items, 1):
-        click.echo("")
-        click.echo(f"[{n}/{len(items)}] {item.summary}  (confidence {item.confidence:.2f}"
-                   + (", in force" if item.in_force else "") + f", {item.sources} source"
-                   + ("s" if item.sources != 1 else "") + ")")
-        click.echo(f"    \u201c{item.quote}\u201d")
-        pub = f", published {item.published}" + (" (guessed)" if item.published_guessed else "") if item.published else ""
-        click.echo(f"    -- {item.source or '(no source)'}{pub}")
-        key = click.prompt("  [c]onfirm, [r]eject, c[o]rrect, [s]kip, [q]uit",
-                           type=click.Choice(["c", "r", "o", "s", "q"]), default="s", show_choices=False)
-        if key == "q":
-            break
-        if key == "s":
-            continue
-        reason = click.prompt("  reason", default="", show_default=False) or None
-        with tracker.sessions.begin() as session:
-            now = tracker.clock()
-            if key == "c":
-                result = decisions.confirm(session, item.fact_id, by=person, reason=reason, now=now)
-            elif key == "r":
-                result = decisions.reject(session, item.fact_id, by=person, reason=reason, now=now)
-            else:
-                def ask(label: str) -> str | None:
-                    return click.prompt(f"  {label} (empty: keep)", default="", show_default=False) or None
+    try:
+        for n, item in enumerate(items, 1):
+            click.echo("")
+            click.echo(f"[{n}/{len(items)}] {item.summary}  (confidence {item.confidence:.2f}"
+                       + (", in force" if item.in_force else "") + f", {item.sources} source"
+                       + ("s" if item.sources != 1 else "") + ")")
+            click.echo(f"    \u201c{item.quote}\u201d")
+            pub = f", published {item.published}" + (" (guessed)" if item.published_guessed else "") if item.published else ""
+            click.echo(f"    -- {item.source or '(no source)'}{pub}")
+            key = click.prompt("  [c]onfirm, [r]eject, c[o]rrect, [s]kip, [q]uit",
+                               type=click.Choice(["c", "r", "o", "s", "q"]), default="s", show_choices=False)
+            if key == "q":
+                break
+            if key == "s":
+                continue
+            reason = click.prompt("  reason", default="", show_default=False) or None
+            with tracker.sessions.begin() as session:
+                now = tracker.clock()
+                if key == "c":
+                    result = decisions.confirm(session, item.fact_id, by=person, reason=reason, now=now)
+                elif key == "r":
+                    result = decisions.reject(session, item.fact_id, by=person, reason=reason, now=now)
+                else:
+                    def ask(label: str) -> str | None:
+                        return click.prompt(f"  {label} (empty: keep)", default="", show_default=False) or None
 
-                status, date, end = ask("status"), ask("date"), ask("end date")
-                subject, kind, scope = ask("subject"), ask("kind"), ask("scope")
-                try:
-                    correction = decisions.Correction(
-                        status=Status(status) if status else None,
-                        date=PartialDate.parse(date) if date else None,
-                        end=PartialDate.parse(end) if end else None,
-                        subject=subject, kind=MeasureKind(kind) if kind else None, scope=scope,
-                    )
-                    result = decisions.correct(session, item.fact_id, correction, by=person, reason=reason, now=now)
-                except (ValueError, TrackerError) as e:
-                    session.rollback()
-                    click.echo(f"  not corrected: {e}")
-                    continue
-        click.echo(f"  decision {result.decision_id}: {result.summary}")
-        done += 1
+                    status, date, end = ask("status"), ask("date"), ask("end date")
+                    subject, kind, scope = ask("subject"), ask("kind"), ask("scope")
+                    try:
+                        correction = decisions.Correction(
+                            status=Status(status) if status else None,
+                            date=PartialDate.parse(date) if date else None,
+                            end=PartialDate.parse(end) if end else None,
+                            subject=subject, kind=MeasureKind(kind) if kind else None, scope=scope,
+                        )
+                        result = decisions.correct(session, item.fact_id, correction, by=person, reason=reason, now=now)
+                    except (ValueError, TrackerError) as e:
+                        session.rollback()
+                        click.echo(f"  not corrected: {e}")
+                        continue
+            click.echo(f"  decision {result.decision_id}: {result.summary}")
+            done += 1
+    except click.Abort:  # Ctrl-C, or the input ended: the decisions made so far are kept
+        click.echo("", err=True)
+        click.echo(f"error: review stopped: {done} decision{'s' if done != 1 else ''} recorded", err=True)
+        raise SystemExit(1) from None
     click.echo(f"\n{done} decision{'s' if done != 1 else ''} recorded.")

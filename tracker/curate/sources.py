@@ -22,6 +22,9 @@ from tracker.errors import NotFoundError
 from tracker.models import Decision, Source, StatusChange
 from tracker.vocab import DateSource, Origin
 
+#: the keys of ``SourceInfo.as_dict``, in order (the CSV columns of ``sources list``)
+COLUMNS = ("id", "source", "title", "published", "published_guessed", "origin", "ingested_at", "facts", "rejected")
+
 
 @dataclass(frozen=True)
 class SourceInfo:

@@ -18,6 +18,8 @@ from tracker.report.timeline import Event, Timeline
 STATUS_COLUMNS = (
     "as_of", "subject_type", "subject", "ocd_id", "measure_id", "kind", "scope", "status",
     "since", "until", "uncertain", "sources",
+    # the JSON record's scalar keys from curation (issue 9), after the older columns
+    "reviewed", "known_by", "in_force_from", "effective_assumed",
 )
 HISTORY_COLUMNS = (
     "measure_id", "change_id", "status", "date", "until", "open_ended", "origin", "confidence",
@@ -40,15 +42,21 @@ def status_ndjson(report: StatusReport) -> Iterator[dict[str, Any]]:
 
 
 def status_flat(report: StatusReport) -> Iterator[dict[str, Any]]:
-    """One flat row per measure (``STATUS_COLUMNS``)."""
+    """One flat row per measure (``STATUS_COLUMNS``). The curation keys are read from the JSON
+    record (``measure_dict``), so that CSV and JSON agree: a key the record leaves out is an
+    empty cell, or ``false`` for a boolean."""
     for row in report.rows:
         s = row.state
+        record = measure_dict(row)
         yield {
             "as_of": report.as_of, "subject_type": row.subject.type.value,
             "subject": row.subject.name, "ocd_id": row.subject.ocd_id, "measure_id": row.measure_id,
             "kind": row.kind, "scope": row.scope, "status": s.status.value,
             "since": s.since, "until": s.until, "uncertain": bool(s.uncertain),
             "sources": len({e.source for e in row.evidence}),
+            "reviewed": bool(record.get("reviewed")), "known_by": record.get("known_by"),
+            "in_force_from": record.get("in_force_from"),
+            "effective_assumed": bool(record.get("effective_assumed")),
         }
 
 
