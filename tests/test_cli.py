@@ -114,7 +114,7 @@ def test_bad_inputs_get_one_line_errors_and_the_run_goes_on(db_url, tmp_path, ar
         f"error: {tmp_path / 'missing.txt'}: no such file or folder",
     ]
     # Latin-1 is decoded, not refused (issue 11; tests/ingest/test_encodings.py)
-    assert result.stdout == "2 new, 0 duplicate, 0 updated, 3 failed; 1 facts extracted\n"
+    assert result.stdout == "2 new, 0 duplicate, 0 updated, 3 failed; 1 fact extracted\n"
     assert "Traceback" not in result.output
 
 
@@ -233,7 +233,7 @@ def test_ingest_urls_from_a_local_server(db_url, server):
     result = run(db_url, "ingest", f"{server}/story.html", f"{server}/missing.html")
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: {server}/missing.html: HTTP 404"
-    assert result.stdout == "1 new, 0 duplicate, 0 updated, 1 failed; 1 facts extracted\n"
+    assert result.stdout == "1 new, 0 duplicate, 0 updated, 1 failed; 1 fact extracted\n"
     report = json.loads(run(db_url, "status", "--as-of", "2020-09-01", "--format", "json").output)
     (row,) = report["measures"]
     assert row["subject"]["ocd_id"] == "ocd-division/country:us/state:me/place:portland"

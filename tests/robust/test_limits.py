@@ -136,7 +136,7 @@ def test_stdin_has_the_same_cap(db_url):
     assert result.exit_code == 1
     assert "error: <stdin>: too large (over 2,048 bytes; --max-bytes raises the limit)" in result.stderr
     ok = runner.invoke(cli.cli, ["--database", db_url, "--max-bytes", "1M", "ingest", "-"], input=data)
-    assert (ok.exit_code, ok.stdout) == (0, "1 new, 0 duplicate, 0 updated, 0 failed; 1 facts extracted\n")
+    assert (ok.exit_code, ok.stdout) == (0, "1 new, 0 duplicate, 0 updated, 0 failed; 1 fact extracted\n")
 
 
 def test_the_environment_sets_the_limits(db_url, tmp_path):

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tracker.formats import csv_text
+from tracker.formats import csv_text, plural
 
 from .data import FeedOutcome, PollSummary
 from .manage import FeedRow
@@ -92,7 +92,7 @@ def summary_line(summary: PollSummary) -> str:
         line += f", {f['skipped']} skipped"
     return (
         line + f"; entries: {e['new']} new, {e['updated']} updated, {e['unchanged']} unchanged, "
-        f"{e['duplicate']} duplicate, {e['failed']} failed; {summary.facts} facts extracted"
+        f"{e['duplicate']} duplicate, {e['failed']} failed; {plural(summary.facts, 'fact')} extracted"
     )
 
 

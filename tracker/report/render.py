@@ -9,6 +9,7 @@ import textwrap
 from typing import Any
 
 from tracker.data import IngestSummary
+from tracker.formats import plural
 from tracker.report.report import MeasureHistory, MeasureRow, StatusReport
 from tracker.vocab import SubjectType
 
@@ -196,7 +197,7 @@ def history_json(history: MeasureHistory) -> str:
 def summary_line(summary: IngestSummary) -> str:
     return (
         f"{summary.new} new, {summary.duplicate} duplicate, {summary.updated} updated, "
-        f"{summary.failed} failed; {summary.facts} facts extracted"
+        f"{summary.failed} failed; {plural(summary.facts, 'fact')} extracted"
     )
 
 
