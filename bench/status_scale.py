@@ -222,9 +222,13 @@ elif what == "show":
 elif what == "export":
     cur = conn.execute(f"SELECT * FROM {arg} ORDER BY 1")
     writer = csv.writer(w, lineterminator="\n")
-    writer.writerow([c[0] for c in cur.description])
+    names = [c[0] for c in cur.description]
+    writer.writerow(names)
+    # tracker writes booleans as true/false (sqlite3 gives the view's booleans as 0/1)
+    flags = [n in ("in_force", "uncertain", "open_ended", "effective_assumed") for n in names]
+    spell = lambda v, flag: "" if v is None else ("true" if v else "false") if flag else v
     while rows := cur.fetchmany(1000):
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerows([[spell(v, f) for v, f in zip(row, flags)] for row in rows])
 elif what == "version":
     w.write("tracker, version 0.1.0\n")
 w.close()
