@@ -238,6 +238,17 @@ def test_sample_corpus_cache_and_python_path_identical(db_url, tracker, fixed_cl
             assert got == want, (text, fmt)
         counts.append(len(json.loads(expected["json"])["measures"]))
     assert max(counts) > 5 and len(set(counts)) > 1
+    # a roll-up: the table grouped by level, in force and --all
+    day = dt.date(2021, 3, 1)
+    for extra in ((), ("--all",)):
+        with tracker.sessions() as session:
+            report = python_status_report(session, day, include_all=bool(extra), within="Massachusetts")
+        assert len(report.rows) > 2
+        table = render.status_table(report, include_all=bool(extra), by_level=True) + "\n"
+        assert "== State ==" in table and "== Cities and towns ==" in table
+        assert run(db_url, "status", "--within", "Mass.", "--as-of", "2021-03-01", *extra).output == table
+        document = render.status_json(report) + "\n"
+        assert run(db_url, "status", "--within", "MA", "--as-of", "2021-03-01", *extra, "--format", "json").output == document
 
 
 def _random_json(rng, depth=0):
