@@ -140,21 +140,39 @@ w = open(out, "w", encoding="utf-8")
 NAME = ("CASE WHEN m.jurisdiction_id IS NULL THEN c.name WHEN j.kind IN ('place', 'county') AND j.state_code IS NOT NULL"
         " AND j.state_code != '' THEN j.name || ', ' || j.state_code ELSE j.name END")
 SELECT = ("SELECT m.id, m.kind, m.scope, m.title, m.jurisdiction_id, " + NAME + " AS name, j.ocd_id, p.status, p.since,"
-          " p.until, p.uncertain FROM measure_periods p JOIN measures m ON m.id = p.measure_id"
+          " p.until, p.uncertain, p.known_by, p.in_force_from_date, p.in_force_from_precision, p.effective_assumed"
+          " FROM measure_periods p JOIN measures m ON m.id = p.measure_id"
           " LEFT JOIN jurisdictions j ON j.id = m.jurisdiction_id LEFT JOIN companies c ON c.id = m.company_id"
           " WHERE (p.start_date IS NULL OR p.start_date <= :d) AND (p.end_date IS NULL OR :d < p.end_date)")
 ORDER = " ORDER BY m.jurisdiction_id IS NULL, name, m.kind, m.scope, m.id"
-EVIDENCE = ("SELECT e.measure_id, COALESCE(s.url, s.path), s.published_date, sc.evidence FROM measure_evidence e"
+EVIDENCE = ("SELECT e.measure_id, COALESCE(s.url, s.path), s.published_date, sc.evidence,"
+            " s.published_date IS NOT NULL AND s.published_how = 'inferred',"
+            " sc.origin = 'manual' OR sc.review IS 'confirmed' FROM measure_evidence e"
             " JOIN status_changes sc ON sc.id = e.change_id LEFT JOIN sources s ON s.id = sc.source_id"
             " WHERE e.measure_id IN ({}) AND (e.counts_from IS NULL OR e.counts_from <= ?) ORDER BY e.measure_id, sc.id")
 
-def record(r, evidence):
+cut = lambda d, p: None if d is None else d if p in (None, "day") else d[:4] if p == "year" else d[:7]
+
+def evidence_object(s, p, q, guessed):
+    e = {"source": s, "published": p, "quote": q}
+    if guessed:
+        e["published_guessed"] = True
+    return e
+
+def record(r, evidence, reviewed):
     d = {"subject": {"type": "jurisdiction" if r[4] is not None else "company", "name": r[5], "ocd_id": r[6]},
          "measure": {"id": r[0], "kind": r[1], "scope": r[2], "title": r[3]},
          "status": r[7], "since": r[8], "until": r[9],
-         "evidence": [{"source": s, "published": p, "quote": q} for s, p, q in evidence]}
+         "evidence": [evidence_object(*e) for e in evidence]}
     if r[10]:
         d["uncertain"] = True
+    if r[11] is not None:
+        d["known_by"] = r[11]
+    if r[12] is not None:
+        d["in_force_from"] = cut(r[12], r[13])
+    if r[14]:
+        d["effective_assumed"] = True
+    d["reviewed"] = reviewed
     return d
 
 def status(day, where, params):
@@ -163,10 +181,11 @@ def status(day, where, params):
     n = 0
     while rows := cur.fetchmany(500):
         ev = {}
-        for mid, s, p, q in conn.execute(EVIDENCE.format(",".join("?" * len(rows))), [r[0] for r in rows] + [day]):
-            ev.setdefault(mid, []).append((s, p, q))
+        for mid, s, p, q, guessed, reviewed in conn.execute(EVIDENCE.format(",".join("?" * len(rows))), [r[0] for r in rows] + [day]):
+            ev.setdefault(mid, []).append((s, p, q, guessed, reviewed))
         for r in rows:
-            text = json.dumps(record(r, ev.get(r[0], [])), indent=2, ensure_ascii=False)
+            mine = ev.get(r[0], [])
+            text = json.dumps(record(r, [e[:4] for e in mine], any(e[4] for e in mine)), indent=2, ensure_ascii=False)
             w.write(("\n    " if n == 0 else ",\n    ") + text.replace("\n", "\n    "))
             n += 1
     w.write("\n  ]\n}\n" if n else "]\n}\n")
@@ -185,22 +204,31 @@ elif what == "show":
                      {"d": day, "m": int(mid)}).fetchone()
     changes = conn.execute(
         "SELECT sc.id, sc.status, sc.effective_date, sc.precision, sc.end_date, sc.end_precision, sc.open_ended,"
-        " sc.origin, sc.confidence, COALESCE(s.url, s.path), s.published_date, sc.evidence FROM status_changes sc"
+        " sc.origin, sc.confidence, COALESCE(s.url, s.path), s.published_date, sc.evidence,"
+        " s.published_date IS NOT NULL AND s.published_how = 'inferred', sc.review,"
+        " sc.origin = 'manual' OR sc.review IS 'confirmed' FROM status_changes sc"
         " LEFT JOIN sources s ON s.id = sc.source_id WHERE sc.measure_id = ?"
         " ORDER BY COALESCE(sc.effective_date, sc.known_by) IS NULL, COALESCE(sc.effective_date, sc.known_by), sc.id",
         (int(mid),)).fetchall()
-    cut = lambda d, p: None if d is None else d if p in (None, "day") else d[:4] if p == "year" else d[:7]
-    d = record(r, [(c[9], c[10], c[11]) for c in changes])
+    used = {c for (c,) in conn.execute("SELECT change_id FROM measure_evidence WHERE measure_id = ?"
+                                       " AND (counts_from IS NULL OR counts_from <= ?)", (int(mid), day))}
+    # no decisions in this database: every fact counts
+    d = record(r, [(c[9], c[10], c[11], c[12]) for c in changes], any(c[14] for c in changes if c[0] in used))
     d["history"] = [{"id": c[0], "status": c[1], "date": cut(c[2], c[3]), "until": cut(c[4], c[5]),
                      "open_ended": bool(c[6]), "origin": c[7], "confidence": c[8], "source": c[9],
-                     "published": c[10], "quote": c[11]} for c in changes]
+                     "published": c[10], "quote": c[11], "published_guessed": bool(c[12]), "review": c[13]}
+                    for c in changes]
     w.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
 elif what == "export":
     cur = conn.execute(f"SELECT * FROM {arg} ORDER BY 1")
     writer = csv.writer(w, lineterminator="\n")
-    writer.writerow([c[0] for c in cur.description])
+    names = [c[0] for c in cur.description]
+    writer.writerow(names)
+    # tracker writes booleans as true/false (sqlite3 gives the view's booleans as 0/1)
+    flags = [n in ("in_force", "uncertain", "open_ended", "effective_assumed") for n in names]
+    spell = lambda v, flag: "" if v is None else ("true" if v else "false") if flag else v
     while rows := cur.fetchmany(1000):
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerows([[spell(v, f) for v, f in zip(row, flags)] for row in rows])
 elif what == "version":
     w.write("tracker, version 0.1.0\n")
 w.close()
@@ -251,6 +279,21 @@ def main() -> None:
 
     import sqlite3
 
+    from tracker import db as tdb
+
+    conn = sqlite3.connect(path)
+    revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    conn.close()
+    if revision != tdb.HEAD_REVISION:
+        # built by an older tracker: upgrade the schema, and compute the cache with today's code
+        from tracker.app import Tracker
+        from tracker.report import periods
+
+        started = time.perf_counter()
+        tracker = Tracker(url)
+        count = periods.rebuild(tracker.sessions)
+        tracker.close()
+        print(f"upgraded from {revision} and recomputed {count} periods in {time.perf_counter() - started:.0f} s", flush=True)
     conn = sqlite3.connect(path)
     n_measures, n_changes = (conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("measures", "status_changes"))
     day = args.as_of
@@ -277,7 +320,6 @@ def main() -> None:
     # the in-force set in-process, without start-up: the ids through ix_measure_periods_status
     # (above), and the library's query (every in-force measure with its subject and status, in
     # report order) through SQLAlchemy and as bare SQL on sqlite3
-    from tracker import db as tdb
     from tracker.report import report
 
     engine = tdb.make_engine(url)

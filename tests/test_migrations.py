@@ -130,3 +130,27 @@ def test_upgrading_a_database_with_facts_fills_measure_evidence(tracker):
     periods.rebuild(tracker.sessions)
     with tracker.engine.connect() as conn:
         assert {tuple(r) for r in conn.execute(query)} == exact
+
+
+def test_upgrading_a_database_with_periods_fills_in_force_from(tracker):
+    """0007 gives the enacted periods already stored the day they take effect (the first
+    counted, dated in_force fact after the adoption): what the periods code stores."""
+    from tracker.report import periods
+
+    from .report.test_report import load_curated
+
+    load_curated(tracker)
+    query = text(
+        "SELECT measure_id, seq, in_force_from_date, in_force_from_precision FROM measure_periods"
+        " ORDER BY measure_id, seq"
+    )
+    with tracker.engine.connect() as conn:
+        exact = [tuple(r) for r in conn.execute(query)]
+    assert any(r[2] is not None for r in exact)
+    db.downgrade(tracker.engine, "0006_source_encoding")
+    db.upgrade(tracker.engine)
+    with tracker.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(query)] == exact
+    periods.rebuild(tracker.sessions)
+    with tracker.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(query)] == exact

@@ -174,6 +174,35 @@ class Tracker:
                 jurisdiction=jurisdiction, company=company, **filters,  # type: ignore[arg-type]
             )
 
+    def status_rows(
+        self,
+        as_of: dt.date | None = None,
+        *,
+        include_all: bool = False,
+        jurisdiction: str | None = None,
+        company: str | None = None,
+        within: str | None = None,
+        include_federal: bool = False,
+    ) -> Iterator[report.MeasureRow]:
+        """``status`` from the periods cache, streamed: the report's rows one at a time, read
+        on a connection of their own that is closed when the iterator is exhausted or closed.
+        Names are checked before this returns (NotFoundError, AmbiguousNameError), so nothing
+        is written for a bad one. ``--reviewed`` and ``--min-confidence`` are not answered here
+        (``status``)."""
+        from tracker.report import report
+
+        # a read: on SQLite, do not take the write lock (BEGIN IMMEDIATE) for its whole length
+        session = self.sessions(bind=self.engine.connect().execution_options(sqlite_begin="DEFERRED"))
+        try:
+            rows = report.status_rows(
+                session, as_of or self.today(), include_all=include_all, jurisdiction=jurisdiction,
+                company=company, within=within, include_federal=include_federal,
+            )
+        except BaseException:
+            _close(session)
+            raise
+        return _closing(session, rows)
+
     def history(self, measure_id: int, as_of: dt.date | None = None) -> report.MeasureHistory:
         from tracker.report import report
 

@@ -29,7 +29,7 @@ MIGRATIONS = PROJECT_ROOT / "migrations"
 #: ``alembic_version`` with it instead of loading the migration scripts on every run (Alembic is
 #: imported only to upgrade); tests/test_migrations.py checks it against the scripts' head, so a
 #: new migration must update it.
-HEAD_REVISION = "0006_source_encoding"
+HEAD_REVISION = "0007_period_in_force_from"
 
 
 def default_path() -> Path:

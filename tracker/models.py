@@ -232,6 +232,9 @@ class MeasurePeriod(Base):
     known_by: Mapped[dt.date | None] = mapped_column(Date)
     #: The period starts from an adoption whose effective date no text gives.
     effective_assumed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: For an ``enacted`` period: the day the measure takes effect, and that date's precision.
+    in_force_from_date: Mapped[dt.date | None] = mapped_column(Date)
+    in_force_from_precision: Mapped[str | None] = mapped_column(String(10))
 
 
 class MeasureEvidence(Base):

@@ -30,7 +30,7 @@ def test_undated_fact_is_reported_by_its_publication_date(tracker):
     with tracker.sessions() as session:
         cached = session.execute(select(MeasurePeriod.since, MeasurePeriod.known_by, MeasurePeriod.start_date)).all()
     assert cached == [(None, dt.date(2020, 3, 2), dt.date(2020, 3, 2))]
-    (row,) = csv.DictReader(io.StringIO(formats.csv_text(rows.STATUS_COLUMNS, rows.status_flat(report))))
+    (row,) = csv.DictReader(io.StringIO(formats.csv_text(rows.STATUS_COLUMNS, rows.status_flat(report.as_of, report.rows))))
     assert (row["since"], row["known_by"], row["effective_assumed"], row["reviewed"]) == ("", "2020-03-02", "true", "false")
 
 
@@ -38,5 +38,6 @@ def test_a_dated_fact_says_since(tracker):
     add_article(tracker, [fact(CAMBRIDGE, "enacted", "2020-01-13")], "2020-03-02")
     record = json.loads(render.status_json(tracker.status(dt.date(2020, 6, 1))))["measures"][0]
     assert record["since"] == "2020-01-13" and "known_by" not in record
-    (row,) = rows.status_flat(tracker.status(dt.date(2020, 6, 1)))
+    report = tracker.status(dt.date(2020, 6, 1))
+    (row,) = rows.status_flat(report.as_of, report.rows)
     assert (row["since"].iso(), row["known_by"], row["effective_assumed"]) == ("2020-01-13", None, True)

@@ -304,10 +304,44 @@ def no_op() -> Iterator[None]:
     yield
 
 
+class EchoStream:
+    """A text stream over ``click.echo`` (which writes what the terminal can show), buffered:
+    streamed reports are written a measure at a time, and echo flushes on every call."""
+
+    def __init__(self, size: int = 1 << 16) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.size = size
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.length += len(text)
+        if self.length >= self.size:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.parts:
+            click.echo("".join(self.parts), nl=False)
+            self.parts, self.length = [], 0
+
+
+def _echo(text: Any) -> None:
+    """Print a report's text: a string (and a newline), or an iterator of chunks that carry
+    their own newlines (a streamed report), written as they come."""
+    if isinstance(text, str):
+        click.echo(text)
+        return
+    out = EchoStream()
+    for chunk in text:
+        out.write(chunk)
+    out.flush()
+
+
 def emit(
     fmt: str,
     *,
-    table: Callable[[], str],
+    table: Callable[[], str | Iterator[str]],
     document: Callable[[], Any],
     columns: tuple[str, ...] = (),
     rows: Callable[[], Iterable[dict[str, Any]]] | None = None,
@@ -315,13 +349,15 @@ def emit(
 ) -> None:
     """Print a report in ``fmt``, the same way in every command: ``table`` (text for people),
     ``json`` (one ``document``: an object, or its JSON text), ``csv`` (a header of ``columns``, then the flat ``rows``),
-    ``ndjson`` (one of ``objects``, else of ``rows``, per line)."""
+    ``ndjson`` (one of ``objects``, else of ``rows``, per line). ``table`` and ``document`` may
+    give an iterator of text chunks instead (with their newlines): a report streamed as it is
+    read."""
     from tracker import formats
 
     out = sys.stdout
     if fmt == "json":
         doc = document()
-        click.echo(doc if isinstance(doc, str) else formats.to_json(doc))
+        _echo(doc if isinstance(doc, str | Iterator) else formats.to_json(doc))
     elif fmt == "csv":
         assert rows is not None
         formats.write_csv(columns, rows(), out)
@@ -330,4 +366,4 @@ def emit(
         assert source is not None
         formats.write_ndjson(source(), out)
     else:
-        click.echo(table())
+        _echo(table())

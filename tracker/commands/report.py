@@ -53,16 +53,22 @@ def status(ctx: click.Context, as_of: dt.date | None, include_all: bool, jurisdi
     filters: dict[str, object] = {}
     if within:
         filters.update(within=within, include_federal=include_federal)
-    if reviewed_only:
-        filters["reviewed_only"] = True
-    if min_confidence is not None:
-        filters["min_confidence"] = min_confidence
-    result = get_tracker(ctx).status(as_of, include_all=include_all, jurisdiction=jurisdiction, company=company, **filters)
+    tracker = get_tracker(ctx)
+    day = as_of or tracker.today()
+    if reviewed_only or min_confidence is not None:
+        # these change which facts count: computed in Python, not read from the periods cache
+        if reviewed_only:
+            filters["reviewed_only"] = True
+        if min_confidence is not None:
+            filters["min_confidence"] = min_confidence
+        found = tracker.status(day, include_all=include_all, jurisdiction=jurisdiction, company=company, **filters).rows
+    else:
+        found = tracker.status_rows(day, include_all=include_all, jurisdiction=jurisdiction, company=company, **filters)  # type: ignore[arg-type]
     emit(
         fmt,
-        table=lambda: render.status_table(result, include_all=include_all, by_level=bool(within), width=terminal_width()),
-        document=lambda: render.status_json(result),
-        columns=rows.STATUS_COLUMNS, rows=lambda: rows.status_flat(result), objects=lambda: rows.status_ndjson(result),
+        table=lambda: render.status_table_chunks(day, found, include_all=include_all, by_level=bool(within), width=terminal_width()),
+        document=lambda: render.status_json_chunks(day, found),
+        columns=rows.STATUS_COLUMNS, rows=lambda: rows.status_flat(day, found), objects=lambda: rows.status_ndjson(day, found),
     )
 
 

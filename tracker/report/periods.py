@@ -158,6 +158,8 @@ def period_rows(measure_id: int, periods: Sequence[Period]) -> list[dict[str, ob
             "uncertain": p.state.uncertain,
             "known_by": p.state.known_by,
             "effective_assumed": p.state.effective_assumed,
+            "in_force_from_date": p.state.in_force_from.start if p.state.in_force_from else None,
+            "in_force_from_precision": p.state.in_force_from.precision.value if p.state.in_force_from else None,
         }
         for seq, p in enumerate(periods)
     ]

@@ -8,11 +8,12 @@ event. Booleans stay booleans here: the writers spell them ``true``/``false``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tracker.report.render import measure_dict
-from tracker.report.report import Evidence, MeasureHistory, StatusReport
+from tracker.report.report import Evidence, MeasureHistory, MeasureRow
 from tracker.report.timeline import Event, Timeline
 
 STATUS_COLUMNS = (
@@ -35,21 +36,23 @@ def _evidence(e: Evidence) -> dict[str, Any]:
     return {"source": e.source, "published": e.published, "quote": e.quote}
 
 
-def status_ndjson(report: StatusReport) -> Iterator[dict[str, Any]]:
-    """One object per measure, each with the report's day (``as_of``) first."""
-    for row in report.rows:
-        yield {"as_of": report.as_of.isoformat(), **measure_dict(row)}
+def status_ndjson(as_of: dt.date, rows: Iterable[MeasureRow]) -> Iterator[dict[str, Any]]:
+    """One object per measure, each with the report's day (``as_of``) first (``rows`` may be a
+    stream: ``status_report``'s rows or ``Tracker.status_rows``)."""
+    day = as_of.isoformat()
+    for row in rows:
+        yield {"as_of": day, **measure_dict(row)}
 
 
-def status_flat(report: StatusReport) -> Iterator[dict[str, Any]]:
+def status_flat(as_of: dt.date, rows: Iterable[MeasureRow]) -> Iterator[dict[str, Any]]:
     """One flat row per measure (``STATUS_COLUMNS``). The curation keys are read from the JSON
     record (``measure_dict``), so that CSV and JSON agree: a key the record leaves out is an
     empty cell, or ``false`` for a boolean."""
-    for row in report.rows:
+    for row in rows:
         s = row.state
         record = measure_dict(row)
         yield {
-            "as_of": report.as_of, "subject_type": row.subject.type.value,
+            "as_of": as_of, "subject_type": row.subject.type.value,
             "subject": row.subject.name, "ocd_id": row.subject.ocd_id, "measure_id": row.measure_id,
             "kind": row.kind, "scope": row.scope, "status": s.status.value,
             "since": s.since, "until": s.until, "uncertain": bool(s.uncertain),
