@@ -166,10 +166,10 @@ def test_a_crash_in_a_worker_loses_only_the_uncommitted_batch(tracker, tmp_path,
     folder = write_articles(tmp_path / "articles", 12)
     real = extract.extract
 
-    def crashing(article, gazetteer):  # type: ignore[no-untyped-def]
-        if "(item 7)" in article.text:
+    def crashing(doc, gazetteer):  # type: ignore[no-untyped-def]
+        if "(item 7)" in doc.article.text:
             raise RuntimeError("killed")
-        return real(article, gazetteer)
+        return real(doc, gazetteer)
 
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 5)
     monkeypatch.setattr(pipeline, "CHUNK", 2)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from tracker.data import Article, Fact, Subject
 from tracker.dates import PartialDate, add_duration, add_months
@@ -95,20 +95,51 @@ _INITIAL = re.compile(r"\b[A-Z]\.$")
 
 
 # -- publication dates --------------------------------------------------------------------------
-def infer_published(article: Article) -> Article:
+@dataclass(frozen=True)
+class Document:
+    """An article read once for every later stage: its text normalised (de-spun) once and cut
+    into paragraphs of sentences once, and its title normalised. ``read`` makes it;
+    ``infer_published`` and ``extract`` take it, so no stage normalises or splits again."""
+
+    article: Article
+    title: str
+    paragraphs: tuple[str, ...]
+    sentences: tuple[tuple[str, ...], ...]  # per paragraph
+
+    def all_sentences(self) -> list[str]:
+        return [s for paragraph in self.sentences for s in paragraph]
+
+
+def read(article: Article) -> Document:
+    """The article as a Document (see there)."""
+    paragraphs = tuple(re.split(r"\n\s*\n", normalize(article.text)))
+    return Document(
+        article, normalize(article.title or ""), paragraphs, tuple(tuple(split_sentences(p)) for p in paragraphs)
+    )
+
+
+def _document(source: Article | Document) -> Document:
+    return source if isinstance(source, Document) else read(source)
+
+
+def infer_published(source: Article | Document) -> Article | Document:
     """An article with no publication date gets the latest full date its text states, marked
-    inferred (a lower bound: relative dates are not resolved against it)."""
+    inferred (a lower bound: relative dates are not resolved against it). Given a Document,
+    gives the Document with its article so dated."""
+    article = source.article if isinstance(source, Document) else source
     if article.published is not None:
-        return article
+        return source
+    doc = _document(source)
     days = [
         t.date.start
-        for sentence in split_sentences(normalize(article.text))
+        for sentence in doc.all_sentences()
         for t in find_times(sentence, None)
         if t.date is not None and t.date.precision.value == "day"
     ]
     if not days:
-        return article
-    return replace(article, published=max(days), published_how=DateSource.INFERRED)
+        return source
+    dated = replace(article, published=max(days), published_how=DateSource.INFERRED)
+    return replace(source, article=dated) if isinstance(source, Document) else dated
 
 
 def _anchor(article: Article) -> dt.date | None:
@@ -216,13 +247,16 @@ def _scopes(sentence: str, subject: Subject) -> list[str]:
 
 
 # -- the whole article ---------------------------------------------------------------------------
-def extract(article: Article, gazetteer: Gazetteer, trace: Trace | None = None) -> list[Fact]:
-    """Every status change an article reports, deduplicated; see the module docstring. With
-    ``trace``, what each sentence showed and what was decided is recorded there."""
-    text = normalize(_relevant_paragraphs(article.text))
-    title = normalize(article.title or "")
-    title = re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", "", title)
-    sentences = split_sentences(text)
+def extract(source: Article | Document, gazetteer: Gazetteer, trace: Trace | None = None) -> list[Fact]:
+    """Every status change an article (or its Document, read once) reports, deduplicated; see
+    the module docstring. With ``trace``, what each sentence showed and what was decided is
+    recorded there."""
+    doc = _document(source)
+    article = doc.article
+    keep = _relevant_paragraphs(doc.paragraphs)
+    text = "\n\n".join(p for p, k in zip(doc.paragraphs, keep, strict=True) if k)
+    title = re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", "", doc.title)
+    sentences = [s for p, k in zip(doc.sentences, keep, strict=True) if k for s in p]
     if title and sentences and sentences[0] == title:
         sentences = sentences[1:]  # a feed entry's text begins with its title
     sentences = ([title] if title else []) + sentences
@@ -282,18 +316,16 @@ def describe(fact: Fact) -> str:
     return f"{fact.subject.name} {fact.kind.value if fact.kind else '?'} ({fact.scope}) {fact.status.value} {date}{end} [confidence {fact.confidence:.2f}]"
 
 
-def _relevant_paragraphs(text: str) -> str:
-    """The paragraphs that may report a measure, with their neighbours and the lead: the only
-    ones worth normalizing and reading (a fast first cut through long articles)."""
-    paragraphs = re.split(r"\n\s*\n", text)
+def _relevant_paragraphs(paragraphs: tuple[str, ...]) -> list[bool]:
+    """Which paragraphs may report a measure, with their neighbours and the lead: the only
+    ones worth reading (a fast first cut through long articles)."""
     if len(paragraphs) <= 3:
-        return text
+        return [True] * len(paragraphs)
     hits = [_about_fr(p, True) for p in paragraphs]
-    keep = [
+    return [
         i == 0 or hits[i] or (i > 0 and hits[i - 1]) or (i + 1 < len(hits) and hits[i + 1])
         for i in range(len(paragraphs))
     ]
-    return "\n\n".join(p for p, k in zip(paragraphs, keep, strict=True) if k)
 
 
 def _about_fr(sentence: str, fr_article: bool) -> bool:
@@ -619,10 +651,12 @@ def explain(article: Article, gazetteer: Gazetteer) -> tuple[Article, list[Fact]
     """Extract with a trace: the article as dated for extraction, its facts, and per sentence
     what was seen and decided (``tracker explain``)."""
     trace = Trace()
-    article = infer_published(article)
+    doc = infer_published(read(article))
+    assert isinstance(doc, Document)
+    article = doc.article
     if article.published_how is DateSource.INFERRED:
         trace.notes.append(f"publication date inferred from the text: {article.published} (relative dates are not resolved against it)")
     elif article.published is None:
         trace.notes.append("no publication date: relative dates stay unresolved")
-    facts = extract(article, gazetteer, trace)
+    facts = extract(doc, gazetteer, trace)
     return article, facts, trace

@@ -112,8 +112,9 @@ def with_overrides(article: Article, published: dt.date | None, url: str | None)
 
 def prepare_article(tracker, article: Article) -> tuple[Article, list[Fact]]:  # type: ignore[no-untyped-def]
     """The extract stage for one article (pure): its publication date inferred, its facts."""
-    article = extract.infer_published(article)
-    return article, extract.extract(article, tracker.gazetteer)
+    doc = extract.infer_published(extract.read(article))  # read once: normalised and split
+    assert isinstance(doc, extract.Document)
+    return doc.article, extract.extract(doc, tracker.gazetteer)
 
 
 def store_article(
@@ -262,8 +263,9 @@ def _prepare(where: str, article: Article | None, published: dt.date | None, url
         article = with_overrides(article, published, url)
     except InputError as e:
         return e.where, None, e.reason
-    article = extract.infer_published(article)
-    return where, article, extract.extract(article, gazetteer)
+    doc = extract.infer_published(extract.read(article))  # read once: normalised and split
+    assert isinstance(doc, extract.Document)
+    return where, doc.article, extract.extract(doc, gazetteer)
 
 
 def _prepare_chunk(items: list[tuple[str, Article | None]], published: dt.date | None, url: str | None, max_bytes: int) -> list[Prepared]:
