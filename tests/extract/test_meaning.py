@@ -255,3 +255,34 @@ def test_explain_records_the_rejected_candidates(gazetteer):
     decisions = [d for s in trace.sentences for d in s.decisions]
     assert any(d.startswith("rejected 'ban'") and "demand" in d for d in decisions)
     assert any("subject Oakland" in d for d in decisions)
+
+
+# -- clauses joined by "however"; laws "on the tech" ---------------------------------------------
+ST = "ocd-division/country:us/state:{}"
+
+
+@pytest.mark.parametrize(("state", "code", "month", "iso"), [
+    ("Vermont", "vt", "March 2020", "2020-03"),
+    ("Ohio", "oh", "October 2019", "2019-10"),
+])
+def test_however_separates_a_failed_ban_from_a_later_passed_bill(gazetteer, state, code, month, iso):
+    # a spinner writes "however" for "but": two clauses, two events, each with its own date
+    text = (f"The state of {state} did not pass a proposed ban in {month} however has recently "
+            "passed a revised bill that places some restrictions on police use of facial recognition.")
+    got = facts(gazetteer, text)
+    assert (ST.format(code), "failed", iso) in got
+    assert (ST.format(code), "enacted", "2021-06") in got  # "recently": bounded by publication
+    # ", however," is an adverb: one clause, the negation still governs the verb
+    assert {st for _, st, _ in facts(gazetteer, f"{state}, however, did not pass a ban on facial recognition in {month}.")} == {"failed"}
+
+
+@pytest.mark.parametrize(("pair", "keys"), [
+    ("The Oregon and Maine cities of Portland", {"ocd-division/country:us/state:or/place:portland", "ocd-division/country:us/state:me/place:portland"}),
+    ("Cambridge and Somerville", {CAMBRIDGE, SOMERVILLE}),
+])
+@pytest.mark.parametrize("prep", ["on", "around", "governing"])
+def test_laws_passed_on_the_tech_in_a_facial_recognition_article(gazetteer, pair, keys, prep):
+    text = f"Several cities have turned against facial recognition. {pair} also passed laws {prep} the tech in late 2020."
+    assert facts(gazetteer, text) == {(k, "enacted", "2020-10") for k in keys}
+    # a law about something else is not the measure at hand
+    assert facts(gazetteer, f"Several cities have turned against facial recognition. {pair} also passed laws on parking in late 2020.") == set()
