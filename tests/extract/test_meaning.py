@@ -286,3 +286,34 @@ def test_laws_passed_on_the_tech_in_a_facial_recognition_article(gazetteer, pair
     assert facts(gazetteer, text) == {(k, "enacted", "2020-10") for k in keys}
     # a law about something else is not the measure at hand
     assert facts(gazetteer, f"Several cities have turned against facial recognition. {pair} also passed laws on parking in late 2020.") == set()
+
+
+# -- a company's pledge and the pledges anchored to it -------------------------------------------
+@pytest.mark.parametrize(("first", "second", "third"), [
+    ("Google", "IBM", "Microsoft"),
+    ("Microsoft", "Amazon", "Google"),
+])
+@pytest.mark.parametrize(("month", "iso"), [("June 2020", "2020-06"), ("March 2019", "2019-03")])
+@pytest.mark.parametrize("spun", [False, True])
+def test_a_pledge_dated_by_until_when_and_two_pledges_anchored_to_it(gazetteer, first, second, third, month, iso, spun):
+    # "until <date>, when ..." dates what the when-clause reports; "the day after X's pledge"
+    # and an elliptical "the same week" are dated by X's pledge
+    text = (
+        f"{first} stood by the product until {month}, when pressure from protests led to the company "
+        f"{'saying' if spun else 'announcing'} a one-year moratorium on police customers for the service. "
+        f"{second} {'introduced' if spun else 'announced'} that it will also not be {'promoting' if spun else 'selling'} "
+        f"its face recognition services to police the day after {first}'s pledge, and {third} "
+        f"{'mentioned' if spun else 'said'} that it would stop developing facial recognition the {'identical' if spun else 'same'} week."
+    )
+    got = facts(gazetteer, text)
+    assert got == {(c.lower(), "enacted", iso) for c in (first, second, third)}
+
+
+def test_until_a_date_without_when_is_still_an_end(gazetteer):
+    got = run(gazetteer, "Google imposed a moratorium on police use of facial recognition in May 2020 until June 2021.")
+    assert [(f.date.iso(), f.end.iso()) for f in got] == [("2020-05", "2021-06")]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("verb", ["said", "mentioned"])
+def test_saying_a_measure_would_be_premature_is_no_fact(gazetteer, verb):
+    assert facts(gazetteer, f"Google {verb} a moratorium on police use of facial recognition would be premature.") == set()

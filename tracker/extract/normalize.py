@@ -271,6 +271,10 @@ def _rules() -> list[Rule]:
     spun_until = [*synonyms("until"), *synonyms("further"), *synonyms("notice")]
     spun_council = [*city, *synonyms("council")]
     nouns = [*_MEASURE_NOUNS, *_BILL]
+    same = synonyms("same")
+    sell = {k: v for k, v in synonyms("sell").items() if k.endswith("ing") or v == "sell"}
+    report = {k: v for k, v in synonyms("announce", "say").items() if k in ("introduced", "introduces", "mentioned", "mentions")}
+    say_measure = {k: v for k, v in synonyms("announce").items() if k in ("saying", "said", "says")}
     rules: list[tuple[str | _Scan | _BeforeYear, Callable[[re.Match[str]], str], tuple[Anchor, ...], int]] = [
         # "facial acknowledgment" -> facial recognition
         (
@@ -343,6 +347,29 @@ def _rules() -> list[Rule]:
         (
             rf"\b(?:stop|stops|stopped|stopping)\s+(?P<v>{alternation(develop)})\b",
             _replace("v", develop), (Anchor(develop), Anchor(["stop", "stops", "stopped", "stopping"])), re.I,
+        ),
+        # "the identical week" -> the same week: a time anchored to another event
+        (
+            rf"\bthe\s+(?P<s>{alternation(same)})(?=\s+(?:day|week|month|year|time)\b)",
+            _replace("s", same), (Anchor(same), Anchor(["day", "week", "month", "year", "time"])), re.I,
+        ),
+        # "will not be promoting its services to police" -> selling: what a company stops
+        (
+            rf"\b(?:not|n't|no\s+longer|never|stop|stops|stopped|cease|ceases|ceased)\s+(?:be\s+)?(?:(?:also|\w+ly)\s+)?(?P<v>{alternation(sell)})"
+            rf"(?=\s+(?:[\w'-]+\s+){{0,5}}?to\s+(?:the\s+)?(?:police|law\s+enforcement|government|federal|agencies|departments|ICE)\b)",
+            _replace("v", sell), (Anchor(sell), Anchor(["police", "enforcement", "government", "federal", "agencies", "departments", "ice"])), re.I,
+        ),
+        # "introduced that it will", "mentioned that it would" -> announced, said: a report
+        (
+            rf"\b(?P<v>{alternation(report)})(?=\s+that\b)",
+            _replace("v", report), (Anchor(report), Anchor(["that"])), re.I,
+        ),
+        # "led to the company saying a yearlong moratorium" -> announcing: "say" takes no
+        # measure as its object, unless a clause follows ("said a ban would be premature")
+        (
+            rf"\b(?P<v>{alternation(say_measure)})(?=\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?(?:moratorium|ban|pause|halt|prohibition)\b"
+            r"(?![^.;:]*\b(?:would|will|is|was|could|should|might|may|has|had|were|are|must|can|wo)\b))",
+            _replace("v", say_measure), (Anchor(say_measure), Anchor(["moratorium", "ban", "pause", "halt", "prohibition"])), re.I,
         ),
         # "has just lately passed" -> has recently passed
         (
