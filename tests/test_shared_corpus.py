@@ -64,8 +64,12 @@ def test_real_articles_figures():
     result = evaluated(ARTICLES)
     assert result.sources == 5
     assert result.precision == 1.0, result.as_dict()["false_facts"]  # no negative reported
-    assert result.recall >= 0.7, result.as_dict()["misses"]
+    assert result.recall == 1.0, result.as_dict()["misses"]  # every labelled fact found
+    assert result.date_agreement == 1.0, result.as_dict()["wrong_dates"]  # at the labelled precision
     assert result.in_force_precision == 1.0, result.in_force_errors
+    # the misses left: both Portlands in mid-2020, which the labels date only by the year and
+    # the article by "late 2020"
+    assert result.in_force_recall >= 0.87, result.in_force_errors
 
 
 def test_real_feed_items_figures():
