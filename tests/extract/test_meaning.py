@@ -317,3 +317,14 @@ def test_until_a_date_without_when_is_still_an_end(gazetteer):
 @pytest.mark.parametrize("verb", ["said", "mentioned"])
 def test_saying_a_measure_would_be_premature_is_no_fact(gazetteer, verb):
     assert facts(gazetteer, f"Google {verb} a moratorium on police use of facial recognition would be premature.") == set()
+
+
+@pytest.mark.parametrize(("state", "code"), [("Vermont", "vt"), ("Ohio", "oh")])
+@pytest.mark.parametrize("object_", ["some restrictions on police use of facial recognition", "several restrictions on how police use facial recognition"])
+def test_a_bill_that_provides_restrictions_is_a_restriction_not_the_failed_ban(gazetteer, state, code, object_):
+    text = (f"{state} did not pass a proposed ban on facial recognition in March 2020, but has recently "
+            f"passed a revised bill that provides {object_}.")
+    kinds = {(f.status.value, f.kind.value if f.kind else None) for f in run(gazetteer, text)}
+    assert kinds == {("failed", "ban"), ("enacted", "restriction")}
+    # "<place>'s restrictions on" describes a measure, it names no new kind
+    assert {f.kind.value for f in run(gazetteer, f"{state} banned facial recognition in May 2020, making {state}'s restrictions on it the strictest.") if f.kind} == {"ban"}

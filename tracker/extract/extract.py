@@ -121,7 +121,7 @@ def _anchor(article: Article) -> dt.date | None:
 _KIND_CUES = [
     (MeasureKind.MORATORIUM, re.compile(r"moratori|\bpause|\bhalt|\bsuspen|\btemporar", re.I)),
     (MeasureKind.BAN, re.compile(r"\bban|\bprohibit|\bbar(?:s|red|ring)?\b|\boutlaw|\bforb|\bstop|\bno longer|\bexit|\bleav(?:e|es|ing) the\b|\bwithdr|\bshut|\bdiscontinu|\babandon|\bwon't|\bwill not|\bwould not|\bnot (?:sell|offer|provide|add|use)|\bcannot use", re.I)),
-    (MeasureKind.RESTRICTION, re.compile(r"\b(?:new|tighter|strict|sets?) (?:restrictions|limits|conditions)\b|\brestrictions on how\b|\blimits on\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)?\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", re.I)),
+    (MeasureKind.RESTRICTION, re.compile(r"\b(?:new|tighter|strict|sets?) (?:restrictions|limits|conditions)\b|\b(?:some|several|certain|modest|limited|provides|provide|imposes|impose|places|place|puts|adds|with) restrictions (?:on|to)\b|\blimits on\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)?\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", re.I)),
 ]
 
 
