@@ -75,6 +75,7 @@ def test_real_articles_status_at_mid_2021(tracker):
     assert not state[(ma, "ban")].in_force
     amazon = state[("amazon", "moratorium")]
     assert amazon.in_force and amazon.since.iso().startswith("2020-06") and amazon.until is None
+    assert [kind for key, kind in state if key == "microsoft"] == ["ban"]  # one pledge, one measure
     for company in ("microsoft", "ibm"):
         assert any(s.in_force and s.since.iso().startswith("2020-06") for (key, _), s in state.items() if key == company), company
 

@@ -328,3 +328,11 @@ def test_a_bill_that_provides_restrictions_is_a_restriction_not_the_failed_ban(g
     assert kinds == {("failed", "ban"), ("enacted", "restriction")}
     # "<place>'s restrictions on" describes a measure, it names no new kind
     assert {f.kind.value for f in run(gazetteer, f"{state} banned facial recognition in May 2020, making {state}'s restrictions on it the strictest.") if f.kind} == {"ban"}
+
+
+@pytest.mark.parametrize("company", ["Google", "IBM"])
+@pytest.mark.parametrize("condition", ["await federal regulation", "wait for national rules"])
+def test_refusing_to_sell_until_regulation_is_a_ban_not_a_restriction(gazetteer, company, condition):
+    text = (f"Several cities restricted facial recognition. {company} said last June that it would "
+            f"{condition} before selling its face recognition software to police.")
+    assert [(f.kind.value, f.status.value) for f in run(gazetteer, text) if f.kind] == [("ban", "enacted")]
