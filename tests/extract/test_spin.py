@@ -221,6 +221,9 @@ SPIN_TARGETS: list[tuple[str, tuple[str, ...]]] = [
     (r"\b(?P<w>government) use of\b", ("government",)),
     (r"\bUS (?P<w>city)\b", ("city",)),
     (r"\bCity (?P<w>Council)\b", ("council",)),
+    (r"\bthe (?P<w>same) (?:day|week|month)\b", ("same",)),
+    (r"\bnot be (?P<w>selling)\b", ("sell",)),
+    (r"\b(?P<w>announced|said) that\b", ("announce", "say")),
 ]
 
 
@@ -264,6 +267,9 @@ SAMPLES = [
     "The New Orleans City Council repealed its ban on facial recognition in July 2022.",
     "Somerville became the second US city to ban government use of facial recognition, in June 2019.",
     "The Maine legislature has recently passed a law that restricts government use of facial recognition.",
+    "Google imposed a moratorium on police use of facial recognition in June 2020. IBM announced that it "
+    "would also not be selling face recognition software to police the day after Google's pledge, and "
+    "Microsoft said that it would stop developing facial recognition the same week.",
 ]
 
 

@@ -286,7 +286,7 @@ def _rules() -> list[Rule]:
     nouns = [*_MEASURE_NOUNS, *_BILL]
     same = synonyms("same")
     sell = {k: v for k, v in synonyms("sell").items() if k.endswith("ing") or v == "sell"}
-    report = {k: v for k, v in synonyms("announce", "say").items() if k in ("introduced", "introduces", "mentioned", "mentions")}
+    report = {k: v for k, v in synonyms("announce", "say").items() if k not in ("saying", "said", "says")}
     say_measure = {k: v for k, v in synonyms("announce").items() if k in ("saying", "said", "says")}
     rules: list[tuple[str | _Scan | _BeforeYear, Callable[[re.Match[str]], str], tuple[Anchor, ...], int]] = [
         # "facial acknowledgment" -> facial recognition
