@@ -255,3 +255,84 @@ def test_explain_records_the_rejected_candidates(gazetteer):
     decisions = [d for s in trace.sentences for d in s.decisions]
     assert any(d.startswith("rejected 'ban'") and "demand" in d for d in decisions)
     assert any("subject Oakland" in d for d in decisions)
+
+
+# -- clauses joined by "however"; laws "on the tech" ---------------------------------------------
+ST = "ocd-division/country:us/state:{}"
+
+
+@pytest.mark.parametrize(("state", "code", "month", "iso"), [
+    ("Vermont", "vt", "March 2020", "2020-03"),
+    ("Ohio", "oh", "October 2019", "2019-10"),
+])
+def test_however_separates_a_failed_ban_from_a_later_passed_bill(gazetteer, state, code, month, iso):
+    # a spinner writes "however" for "but": two clauses, two events, each with its own date
+    text = (f"The state of {state} did not pass a proposed ban in {month} however has recently "
+            "passed a revised bill that places some restrictions on police use of facial recognition.")
+    got = facts(gazetteer, text)
+    assert (ST.format(code), "failed", iso) in got
+    assert (ST.format(code), "enacted", "2021-06") in got  # "recently": bounded by publication
+    # ", however," is an adverb: one clause, the negation still governs the verb
+    assert {st for _, st, _ in facts(gazetteer, f"{state}, however, did not pass a ban on facial recognition in {month}.")} == {"failed"}
+
+
+@pytest.mark.parametrize(("pair", "keys"), [
+    ("The Oregon and Maine cities of Portland", {"ocd-division/country:us/state:or/place:portland", "ocd-division/country:us/state:me/place:portland"}),
+    ("Cambridge and Somerville", {CAMBRIDGE, SOMERVILLE}),
+])
+@pytest.mark.parametrize("prep", ["on", "around", "governing"])
+def test_laws_passed_on_the_tech_in_a_facial_recognition_article(gazetteer, pair, keys, prep):
+    text = f"Several cities have turned against facial recognition. {pair} also passed laws {prep} the tech in late 2020."
+    assert facts(gazetteer, text) == {(k, "enacted", "2020-10") for k in keys}
+    # a law about something else is not the measure at hand
+    assert facts(gazetteer, f"Several cities have turned against facial recognition. {pair} also passed laws on parking in late 2020.") == set()
+
+
+# -- a company's pledge and the pledges anchored to it -------------------------------------------
+@pytest.mark.parametrize(("first", "second", "third"), [
+    ("Google", "IBM", "Microsoft"),
+    ("Microsoft", "Amazon", "Google"),
+])
+@pytest.mark.parametrize(("month", "iso"), [("June 2020", "2020-06"), ("March 2019", "2019-03")])
+@pytest.mark.parametrize("spun", [False, True])
+def test_a_pledge_dated_by_until_when_and_two_pledges_anchored_to_it(gazetteer, first, second, third, month, iso, spun):
+    # "until <date>, when ..." dates what the when-clause reports; "the day after X's pledge"
+    # and an elliptical "the same week" are dated by X's pledge
+    text = (
+        f"{first} stood by the product until {month}, when pressure from protests led to the company "
+        f"{'saying' if spun else 'announcing'} a one-year moratorium on police customers for the service. "
+        f"{second} {'introduced' if spun else 'announced'} that it will also not be {'promoting' if spun else 'selling'} "
+        f"its face recognition services to police the day after {first}'s pledge, and {third} "
+        f"{'mentioned' if spun else 'said'} that it would stop developing facial recognition the {'identical' if spun else 'same'} week."
+    )
+    got = facts(gazetteer, text)
+    assert got == {(c.lower(), "enacted", iso) for c in (first, second, third)}
+
+
+def test_until_a_date_without_when_is_still_an_end(gazetteer):
+    got = run(gazetteer, "Google imposed a moratorium on police use of facial recognition in May 2020 until June 2021.")
+    assert [(f.date.iso(), f.end.iso()) for f in got] == [("2020-05", "2021-06")]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("verb", ["said", "mentioned"])
+def test_saying_a_measure_would_be_premature_is_no_fact(gazetteer, verb):
+    assert facts(gazetteer, f"Google {verb} a moratorium on police use of facial recognition would be premature.") == set()
+
+
+@pytest.mark.parametrize(("state", "code"), [("Vermont", "vt"), ("Ohio", "oh")])
+@pytest.mark.parametrize("object_", ["some restrictions on police use of facial recognition", "several restrictions on how police use facial recognition"])
+def test_a_bill_that_provides_restrictions_is_a_restriction_not_the_failed_ban(gazetteer, state, code, object_):
+    text = (f"{state} did not pass a proposed ban on facial recognition in March 2020, but has recently "
+            f"passed a revised bill that provides {object_}.")
+    kinds = {(f.status.value, f.kind.value if f.kind else None) for f in run(gazetteer, text)}
+    assert kinds == {("failed", "ban"), ("enacted", "restriction")}
+    # "<place>'s restrictions on" describes a measure, it names no new kind
+    assert {f.kind.value for f in run(gazetteer, f"{state} banned facial recognition in May 2020, making {state}'s restrictions on it the strictest.") if f.kind} == {"ban"}
+
+
+@pytest.mark.parametrize("company", ["Google", "IBM"])
+@pytest.mark.parametrize("condition", ["await federal regulation", "wait for national rules"])
+def test_refusing_to_sell_until_regulation_is_a_ban_not_a_restriction(gazetteer, company, condition):
+    text = (f"Several cities restricted facial recognition. {company} said last June that it would "
+            f"{condition} before selling its face recognition software to police.")
+    assert [(f.kind.value, f.status.value) for f in run(gazetteer, text) if f.kind] == [("ban", "enacted")]

@@ -120,6 +120,17 @@ def test_verb_inflections() -> None:
         ("a ban on authorities use of it", "a ban on government use of it"),
         # recently
         ("the state has just lately passed a law", "the state has recently passed a law"),
+        # "the same" before a unit of time, anchored to another event
+        ("and Sony followed the identical week", "and Sony followed the same week"),
+        ("on the similar day", "on the same day"),
+        # selling, where a company refuses it to police
+        ("it will not be promoting its software to police", "it will not be selling its software to police"),
+        ("Nikon will no longer peddle the tool to law enforcement", "Nikon will no longer sell the tool to law enforcement"),
+        # reporting verbs before a that-clause
+        ("Sony introduced that it would stop", "Sony announced that it would stop"),
+        ("the firm mentioned that it will", "the firm said that it will"),
+        # "saying" a measure is announcing it
+        ("led to the firm saying a two-year pause on sales", "led to the firm announcing a two-year pause on sales"),
     ],
 )
 def test_a_synonym_in_its_slot_is_put_back(spun: str, expected: str) -> None:
@@ -154,6 +165,13 @@ def test_a_synonym_in_its_slot_is_put_back(spun: str, expected: str) -> None:
         "The ban was broadened to cover private businesses.",
         "It is gone.",
         "That is the purpose the ban serves.",
+        "The two bills were identical.",
+        "The identical twins testified.",
+        "The store is promoting its new cameras to shoppers.",
+        "She introduced the bill that would ban it.",
+        "He mentioned the ban twice.",
+        "The mayor said a ban would be premature.",
+        "Critics are saying a moratorium is not enough.",
         "On the other hand, the bans remain.",
         # the cue words themselves are left as they are
         "The council extended its ban until further notice in May 2021.",
@@ -203,6 +221,9 @@ SPIN_TARGETS: list[tuple[str, tuple[str, ...]]] = [
     (r"\b(?P<w>government) use of\b", ("government",)),
     (r"\bUS (?P<w>city)\b", ("city",)),
     (r"\bCity (?P<w>Council)\b", ("council",)),
+    (r"\bthe (?P<w>same) (?:day|week|month)\b", ("same",)),
+    (r"\bnot be (?P<w>selling)\b", ("sell",)),
+    (r"\b(?P<w>announced|said) that\b", ("announce", "say")),
 ]
 
 
@@ -246,6 +267,9 @@ SAMPLES = [
     "The New Orleans City Council repealed its ban on facial recognition in July 2022.",
     "Somerville became the second US city to ban government use of facial recognition, in June 2019.",
     "The Maine legislature has recently passed a law that restricts government use of facial recognition.",
+    "Google imposed a moratorium on police use of facial recognition in June 2020. IBM announced that it "
+    "would also not be selling face recognition software to police the day after Google's pledge, and "
+    "Microsoft said that it would stop developing facial recognition the same week.",
 ]
 
 

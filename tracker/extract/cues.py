@@ -46,6 +46,13 @@ FINITE = re.compile(r"\b(?:said|says|say|announced|told|has|have|had|is|was|were
 _STRONG = re.compile(r"\b(?:ban(?:s|ned|ning)?|prohibit\w*|barred|halt\w*|paus\w*|suspend\w*|moratori\w+|outlaw\w*|forb\w+)\b", re.I)
 #: Absolute dates (a year or a month name with a number): what "a day later" can be anchored to.
 HAS_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d")
+#: "passed laws on the tech": a measure about the technology the article is about
+_ON_THE_TECH = re.compile(
+    r"\b(?:laws?|legislation|bills?|ordinances?|measures?|rules|regulations|restrictions|limits|bans?)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:on|about|around|across|regarding|governing|over|for|against|surrounding|concerning|covering|targeting)\s+"
+    r"(?:the|its|this|that) (?:technology|tech|software|tool)\b",
+    re.I,
+)
 _THE_TECH = re.compile(r"\bthe (?:technology|tech|software|tool|system|service)\b", re.I)
 #: Substrings without which the patterns below cannot match (a fast first test).
 FR_KEYS = ("face", "facial", "rekognition", "biometric")
@@ -153,7 +160,7 @@ def find_verbs(sentence: str) -> list[Verb]:
                 continue
             if _WEAK.match(word) and not MEASURE_NOUN.search(sentence):
                 continue
-            if _WEAK.match(word) and not FR.search(sentence) and not _STRONG.search(sentence) and not _DEFINITE.search(sentence):
+            if _WEAK.match(word) and not FR.search(sentence) and not _STRONG.search(sentence) and not _DEFINITE.search(sentence) and not _ON_THE_TECH.search(sentence):
                 continue  # "a surveillance law the city adopted": not the measure at hand
             taken.append((m.start(), m.end()))
             verbs.append(Verb(m.start(), m.end(), status, word))
@@ -256,7 +263,7 @@ def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
     for t in times:
         masked[t.start:t.end] = "#" * (t.end - t.start)
     window = "".join(masked)[max(0, verb.start - 70): verb.start]
-    window = re.split(r"[;:]|,\s+(?:and|but|while)\b|\bbut\b|\bwhile\b|\bwhen\b|\bafter\b|,\s+(?=(?:the|a|an|its|their|it|they)\b)", window)[-1]
+    window = re.split(r"[;:]|,\s+(?:and|but|while)\b|\bbut\b|\bwhile\b|\bwhen\b|\bafter\b|,\s+(?=(?:the|a|an|its|their|it|they)\b)|\bhowever\s+(?=\w)", window)[-1]
     if re.search(r"\buntil\b", window, re.I):
         return True  # "until Congress passes a law": a condition, not an event
     if re.search(r"\bto\s+(?:\w+\s+)?$", window) and _ASKED.search(sentence[: verb.start]):
@@ -275,8 +282,11 @@ def demanded(sentence: str, verb: Verb, times: list[TimeMention]) -> bool:
 
 
 # -- dates ---------------------------------------------------------------------------------------
-_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\b|\s+and\s+(?:earlier|later|then)\b|\s+(?:but|while|whereas)\s")
-_FOREIGN_VERB = re.compile(r"\b(?:imposed|convened|formed|created|founded|launched|began|started|published|released|reported|found|hired|bought|acquired|sued|arrested|killed|elected|took office|introduced|proposed)\b", re.I)
+#: "however" joins two clauses where no comma follows it ("failed in 2020 however has since
+#: passed"); ", however," is an adverb inside one clause.
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\b|\s+and\s+(?:earlier|later|then)\b|\s+(?:but|while|whereas)\s|\s+however\s+(?=\w)")
+#: (a participle after an article is an adjective: "a proposed ban in 2020" dates the ban)
+_FOREIGN_VERB = re.compile(r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bits )\b(?:imposed|convened|formed|created|founded|launched|began|started|published|released|reported|found|hired|bought|acquired|sued|arrested|killed|elected|took office|introduced|proposed)\b", re.I)
 
 
 def clause(sentence: str, verb: Verb) -> tuple[int, int]:

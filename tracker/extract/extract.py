@@ -151,9 +151,12 @@ def _anchor(article: Article) -> dt.date | None:
 # -- the measure ---------------------------------------------------------------------------------
 _KIND_CUES = [
     (MeasureKind.MORATORIUM, re.compile(r"moratori|\bpause|\bhalt|\bsuspen|\btemporar", re.I)),
-    (MeasureKind.BAN, re.compile(r"\bban|\bprohibit|\bbar(?:s|red|ring)?\b|\boutlaw|\bforb|\bstop|\bno longer|\bexit|\bleav(?:e|es|ing) the\b|\bwithdr|\bshut|\bdiscontinu|\babandon|\bwon't|\bwill not|\bwould not|\bnot (?:sell|offer|provide|add|use)|\bcannot use", re.I)),
-    (MeasureKind.RESTRICTION, re.compile(r"\b(?:new|tighter|strict|sets?) (?:restrictions|limits|conditions)\b|\brestrictions on how\b|\blimits on\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)?\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", re.I)),
+    (MeasureKind.BAN, re.compile(r"\bban|\bprohibit|\bbar(?:s|red|ring)?\b|\boutlaw|\bforb|\bstop|\bno longer|\bexit|\bleav(?:e|es|ing) the\b|\bwithdr|\bshut|\bdiscontinu|\babandon|\bwon't|\bwill not|\bwould not|\bnot (?:sell|offer|provide|add|use)|\bcannot use|\bbefore (?:selling|offering|providing|supplying)", re.I)),
+    (MeasureKind.RESTRICTION, re.compile(r"\b(?:new|tighter|strict|sets?) (?:restrictions|limits|conditions)\b|\b(?:some|several|certain|modest|limited|provides|provide|imposes|impose|places|place|puts|adds|with) restrictions (?:on|to)\b|\blimits on\b|\brestrict(?:s|ed|ing)?\b|\blimit(?:s|ed|ing)?\b|\bcurb|\brules\b|\bregulat|\bconditions\b|\bwarrant|\boversight|\brequire", re.I)),
 ]
+
+
+_CONDITION = re.compile(r"\b(?:await\w*|wait\w* for|until)\s+(?:[\w-]+\s+){0,4}?(?:regulation|regulations|rules|law|laws|legislation)\b", re.I)
 
 
 def _kind(sentence: str, verb: Verb, duration: bool) -> MeasureKind | None:
@@ -162,6 +165,8 @@ def _kind(sentence: str, verb: Verb, duration: bool) -> MeasureKind | None:
     of the article."""
     if duration:
         return MeasureKind.MORATORIUM
+    # "will await federal regulation before selling": the regulation is the condition, not the kind
+    sentence = _CONDITION.sub(lambda m: " " * len(m.group(0)), sentence)
     best: tuple[int, MeasureKind] | None = None
     for kind, pattern in _KIND_CUES:
         for m in pattern.finditer(sentence):

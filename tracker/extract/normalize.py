@@ -259,6 +259,19 @@ def _verb(replace: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], 
     return sub
 
 
+#: A refusal right before a verb: "will not be", "no longer", "stopped".
+_REFUSED = re.compile(r"\b(?:not|n't|no\s+longer|never|stop|stops|stopped|cease|ceases|ceased)\s+(?:be\s+)?(?:(?:also|\w+ly)\s+)?$", re.I)
+
+
+def _after(before: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+    """``replace``, only where ``before`` matches the words just before the match."""
+
+    def sub(m: re.Match[str]) -> str:
+        return replace(m) if before.search(m.string, max(0, m.start() - 40), m.start()) else m[0]
+
+    return sub
+
+
 def _rules() -> list[Rule]:
     """The slots, in the order they run (a later slot sees what an earlier one put back). Each
     comes with the word sets the text must meet, one word of each, for it to be worth running."""
@@ -271,6 +284,10 @@ def _rules() -> list[Rule]:
     spun_until = [*synonyms("until"), *synonyms("further"), *synonyms("notice")]
     spun_council = [*city, *synonyms("council")]
     nouns = [*_MEASURE_NOUNS, *_BILL]
+    same = synonyms("same")
+    sell = {k: v for k, v in synonyms("sell").items() if k.endswith("ing") or v == "sell"}
+    report = {k: v for k, v in synonyms("announce", "say").items() if k not in ("saying", "said", "says")}
+    say_measure = {k: v for k, v in synonyms("announce").items() if k in ("saying", "said", "says")}
     rules: list[tuple[str | _Scan | _BeforeYear, Callable[[re.Match[str]], str], tuple[Anchor, ...], int]] = [
         # "facial acknowledgment" -> facial recognition
         (
@@ -343,6 +360,32 @@ def _rules() -> list[Rule]:
         (
             rf"\b(?:stop|stops|stopped|stopping)\s+(?P<v>{alternation(develop)})\b",
             _replace("v", develop), (Anchor(develop), Anchor(["stop", "stops", "stopped", "stopping"])), re.I,
+        ),
+        # "the identical week" -> the same week: a time anchored to another event
+        (
+            _AtWords(re.compile(rf"(?<=\bthe\s)(?P<s>{alternation(same)})(?=\s+(?:day|week|month|year|time)\b)", re.I), same),
+            _replace("s", same), (Anchor(same), Anchor(["day", "week", "month", "year", "time"])), re.I,
+        ),
+        # "will not be promoting its services to police" -> selling: what a company stops
+        (
+            _AtWords(re.compile(
+                rf"\b(?P<v>{alternation(sell)})(?=\s+(?:[\w'-]+\s+){{0,5}}?to\s+(?:the\s+)?"
+                r"(?:police|law\s+enforcement|government|federal|agencies|departments|ICE)\b)", re.I), sell),
+            _after(_REFUSED, _replace("v", sell)),
+            (Anchor(sell), Anchor(["police", "enforcement", "government", "federal", "agencies", "departments", "ice"])), re.I,
+        ),
+        # "introduced that it will", "mentioned that it would" -> announced, said: a report
+        (
+            _AtWords(re.compile(rf"\b(?P<v>{alternation(report)})(?=\s+that\b)", re.I), report),
+            _replace("v", report), (Anchor(report), Anchor(["that"])), re.I,
+        ),
+        # "led to the company saying a yearlong moratorium" -> announcing: "say" takes no
+        # measure as its object, unless a clause follows ("said a ban would be premature")
+        (
+            _AtWords(re.compile(
+                rf"\b(?P<v>{alternation(say_measure)})(?=\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?(?:moratorium|ban|pause|halt|prohibition)\b"
+                r"(?![^.;:]*\b(?:would|will|is|was|could|should|might|may|has|had|were|are|must|can|wo)\b))", re.I), say_measure),
+            _replace("v", say_measure), (Anchor(say_measure), Anchor(["moratorium", "ban", "pause", "halt", "prohibition"])), re.I,
         ),
         # "has just lately passed" -> has recently passed
         (

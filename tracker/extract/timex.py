@@ -107,6 +107,8 @@ _HINT = re.compile(
     r"end|close|turn|first|second|that)",
     re.I,
 )
+#: "until June 2020, when ...": the date of what the when-clause reports, not an end
+_WHEN_AFTER = re.compile(r"\s*,?\s+when\b", re.I)
 _END_CUE = re.compile(r"(?:until|till|through|thru|expir\w*|ends?|ending|lapses?|runs? out|sunsets?)(?:\s+(?:on|in|at|the end of))?\s*$", re.I)
 _SINCE_CUE = re.compile(r"(?:since|from|starting(?: in| on)?|beginning(?: in| on)?|effective(?: on| in)?|as of)\s*$", re.I)
 
@@ -140,6 +142,8 @@ def find_times(
             if name == "y":
                 before += " " + m.group(0).split()[0]  # the cue is inside the match: "until 2023"
             role = "end" if _END_CUE.search(before) else "since" if _SINCE_CUE.search(before) else "event"
+            if role == "end" and _WHEN_AFTER.match(sentence, m.end()):
+                role = "event"  # "held out until June 2020, when it announced a pause": then
             inverse = None
             if name in ("later", "next_day") and re.search(r"\b(?:days?|weeks?|months?|years?) (?:after|before)$", m.group(0), re.I):
                 # "the day after Amazon's June 10 pledge": anchored on the date that follows
