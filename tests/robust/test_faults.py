@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -129,9 +130,35 @@ def run_and_kill(url: str, delay: float, *args: str) -> bool:
         process.wait(delay)
         return False
     except subprocess.TimeoutExpired:
+        children = children_of(process.pid)
         process.send_signal(signal.SIGKILL)
         process.wait(30)
+        assert_no_orphans(children)
         return True
+
+
+def children_of(pid: int) -> list[str]:
+    """The pids whose parent is ``pid`` (Linux: read from /proc; elsewhere none)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1] == str(pid):
+                found.append(entry.name)
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def assert_no_orphans(children: list[str], seconds: float = 10.0) -> None:
+    """The children a killed run had do not live on: an orphaned worker would hold the run's
+    database connection, and on a server its transaction and locks."""
+    deadline = time.monotonic() + seconds
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [c for c in children if Path("/proc", c).exists()
+                 and Path("/proc", c, "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert not alive, f"processes {alive} outlived the killed run"
 
 
 def kill_loop(url: str, args: tuple[str, ...], clean_seconds: float) -> list[float]:

@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 import os
 import re
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -246,9 +247,25 @@ AHEAD = 4
 _worker_gazetteer = None
 
 
-def _init_worker(gazetteer) -> None:  # type: ignore[no-untyped-def]
+def _init_worker(gazetteer, parent: int) -> None:  # type: ignore[no-untyped-def]
     global _worker_gazetteer
     _worker_gazetteer = gazetteer
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this worker when the ingesting process dies, however it
+    dies: a forked worker holds copies of its parent's database connections, and an orphan
+    would keep a killed run's transaction (and its locks) open on a server."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: nothing to ask for
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 Prepared = tuple[str, Article | None, list[Fact] | str]
@@ -296,7 +313,7 @@ def _prepared(tracker, inputs: Iterable[str], published: dt.date | None, url: st
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(gazetteer,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(gazetteer, os.getpid())) as pool:
         pending: deque[Future[list[Prepared]]] = deque()
         chunk: list[tuple[str, Article | None]] = []
 
