@@ -5,6 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+
+class Rates:
+    """Recall and precision from the counts a score keeps (``expected`` and ``found`` of the
+    labels, ``extracted`` and ``correct`` of the facts); 1.0 when there is nothing to count."""
+
+    expected: int
+    found: int
+    extracted: int
+    correct: int
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.expected if self.expected else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.extracted if self.extracted else 1.0
+
+
 #: lower bounds of the confidence buckets
 BUCKETS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
 

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from tracker.data import Article, Change
 from tracker.dates import PartialDate
 from tracker.errors import InputError
-from tracker.evaluate.calibrate import Bucket, calibration, high_confidence
+from tracker.evaluate.calibrate import Bucket, Rates, calibration, high_confidence
 from tracker.report.status import state_on, undated_state
 from tracker.vocab import DateSource, Status
 
@@ -74,7 +74,7 @@ class Fact:
 
 
 @dataclass
-class CorpusEvaluation:
+class CorpusEvaluation(Rates):
     corpus: str
     sources: int
     expected: int = 0  # required labelled facts
@@ -92,14 +92,6 @@ class CorpusEvaluation:
     in_force_errors: list[str] = field(default_factory=list)
     buckets: list[Bucket] = field(default_factory=list)
     high: Bucket | None = None
-
-    @property
-    def recall(self) -> float:
-        return self.found / self.expected if self.expected else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.extracted if self.extracted else 1.0
 
     @property
     def date_agreement(self) -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tracker.dates import PartialDate
-from tracker.evaluate.calibrate import Bucket, calibration, high_confidence
+from tracker.evaluate.calibrate import Bucket, Rates, calibration, high_confidence
 from tracker.models import Company, Jurisdiction, Measure, Source, StatusChange
 from tracker.vocab import Precision
 
@@ -41,21 +41,13 @@ class Item:
 
 
 @dataclass
-class Score:
+class Score(Rates):
     expected: int = 0
     found: int = 0  # expected items matched
     extracted: int = 0
     correct: int = 0  # extracted items matched
     misses: list[Item] = field(default_factory=list)
     extras: list[Item] = field(default_factory=list)
-
-    @property
-    def recall(self) -> float:
-        return self.found / self.expected if self.expected else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.extracted if self.extracted else 1.0
 
 
 @dataclass
