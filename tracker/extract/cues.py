@@ -22,7 +22,9 @@ MEASURE_NOUN = vocabulary.pattern("cues.txt", "measure nouns")
 
 # Measure verbs, with the status they report (data/events.txt). Order matters only for
 # overlaps (first wins).
-_VERB_RES = [(Status(name), vocabulary.pattern("events.txt", name)) for name in vocabulary.sections("events.txt")]
+_VERB_RES = [(Status(name), vocabulary.folded("events.txt", name)) for name in vocabulary.sections("events.txt")]
+#: Any of them: most sentences have none, and one search over the whole says so.
+_ANY_VERB = vocabulary.Folded("|".join(f"(?:{p.pattern})" for _, p in _VERB_RES))
 #: Verbs that only count with a measure noun nearby ("passed an ordinance", "signed a law").
 _WEAK = re.compile("^(?:" + "|".join(vocabulary.sections("cues.txt")["weak"]) + ")", re.I)
 #: "ban" as a noun ("a ban", "its ban", "the city's ban on") is an object, not a verb.
@@ -143,11 +145,14 @@ class Verb:
 def find_verbs(sentence: str) -> list[Verb]:
     verbs: list[Verb] = []
     taken: list[tuple[int, int]] = []
+    lowered = sentence.lower() if sentence.isascii() else None
+    if _ANY_VERB.search(sentence, lowered) is None:
+        return verbs
     for status, pattern in _VERB_RES:
-        for m in pattern.finditer(sentence):
+        for m in pattern.finditer(sentence, lowered):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            word = m.group(0)
+            word = sentence[m.start(): m.end()]
             lower = word.lower()
             before = sentence[max(0, m.start() - 120): m.start()]  # what decides is near: linear
             if lower in ("ban", "bans", "pause", "pauses", "halt", "halts", "bar", "bars", "block", "blocks", "limit", "limits", "curb", "curbs", "restrict") and _is_noun(before):

@@ -302,7 +302,7 @@ def extract(source: Article | Document, gazetteer: Gazetteer, trace: Trace | Non
         if not FR.search(sentence) and LAW_SENTENCE.search(sentence) and FR.search(following) and CONTINUES.match(following):
             sentence = f"{sentence} {following}"  # "Baker signed a police law. Among its provisions are limits on facial recognition."
         facts.extend(
-            _sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title), relevant=relevant[index] or sentence != sentences[index])
+            _sentence_facts(sentence, gazetteer, ctx, is_title=index == 0 and bool(title), relevant=relevant[index] if sentence == sentences[index] else None)
         )
     final = _dedupe(_fill_kinds(_fill_scopes(facts), text))
     if trace is not None:
@@ -361,7 +361,7 @@ def _leads(sentence: str) -> re.Match[str] | None:
 
 def _sentence_facts(sentence: str, gazetteer: Gazetteer, ctx: Context, *, is_title: bool, relevant: bool | None = None) -> list[Fact]:
     mentions = find_mentions(sentence, gazetteer, ctx)
-    if relevant is None or relevant:
+    if relevant is None:
         relevant = _about_fr(sentence, ctx.fr_article)
     verbs = find_verbs(sentence) if relevant else []
     tr = ctx.trace.current if ctx.trace is not None else None

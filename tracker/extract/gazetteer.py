@@ -122,10 +122,45 @@ class Gazetteer:
 
 _TOKEN = re.compile(r"[\w'’.&-]+")
 _JOINERS = frozenset({"of", "de", "la", "del", "and"})
+#: A run of words, each capitalized (or a number) or a joiner, one space apart: in ASCII text,
+#: where it finds exactly the runs the token walk below would, without visiting other words.
+_ASCII_RUN = re.compile(
+    r"(?<![\w'’.&-])[A-Z0-9][\w'’.&-]*(?: (?:[A-Z0-9][\w'’.&-]*|(?:of|de|la|del|and)(?![\w'’.&-])))*"
+)
 
 
-def capitalized_spans(sentence: str, max_words: int):  # type: ignore[no-untyped-def]
-    """Yield (start, end, text) for every run of 1..max_words capitalized words."""
+def capitalized_spans(sentence: str, max_words: int) -> list[tuple[int, int, str]]:
+    """(start, end, text) for every run of 1..max_words capitalized words ("San Francisco",
+    "Bank of America"), a trailing possessive or full stop left out."""
+    if not sentence.isascii():
+        return list(_spans_by_tokens(sentence, max_words))
+    spans: list[tuple[int, int, str]] = []
+    for run in _ASCII_RUN.finditer(sentence):
+        words = run.group(0).split(" ")
+        if len(words) == 1:
+            spans.append(_span(sentence, run.start(), run.end()))
+            continue
+        offsets, at = [], run.start()
+        for word in words:
+            offsets.append((at, at + len(word)))
+            at += len(word) + 1
+        for i, (start, _) in enumerate(offsets):
+            if words[i] in _JOINERS:
+                continue
+            for j in range(i, min(i + max_words, len(words))):
+                spans.append(_span(sentence, start, offsets[j][1]))
+    return spans
+
+
+def _span(sentence: str, start: int, end: int) -> tuple[int, int, str]:
+    text = sentence[start:end].rstrip(".'’")
+    if text.endswith(("'s", "’s")):
+        text = text[:-2]
+    return start, start + len(text), text
+
+
+def _spans_by_tokens(sentence: str, max_words: int):  # type: ignore[no-untyped-def]
+    """The same spans by walking every token (any script: ``str.isupper`` decides)."""
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
     n = len(tokens)
     for i in range(n):
@@ -141,10 +176,7 @@ def capitalized_spans(sentence: str, max_words: int):  # type: ignore[no-untyped
                 word_first = sentence[s]
                 if not (word_first.isupper() or word_first.isdigit() or sentence[s:e] in _JOINERS):
                     break
-            text = sentence[start:e].rstrip(".'’")
-            if text.endswith(("'s", "’s")):
-                text = text[:-2]
-            yield start, start + len(text), text
+            yield _span(sentence, start, e)
 
 
 def resolve(gazetteer: Gazetteer, name: str, state_hint: str | None = None) -> Place | None:

@@ -9,6 +9,7 @@ Part of the extractor (``tracker.extract``); reads package data once, at import.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
@@ -39,3 +40,37 @@ def alternation(entries: tuple[str, ...] | list[str]) -> str:
 
 def pattern(name: str, section: str, flags: int = re.I) -> re.Pattern[str]:
     return re.compile(alternation(sections(name)[section]), flags)
+
+
+class Folded:
+    """A case-insensitive pattern, run where it can be as a case-sensitive one over the text
+    lower-cased: on ASCII text the two find the same spans, and Python's ``re`` matches
+    several times faster without ``re.I``. Other text takes the case-insensitive pattern.
+    The source must be written in lower case (the vocabulary's files are)."""
+
+    def __init__(self, source: str) -> None:
+        if source != source.lower():
+            raise ValueError(f"a folded pattern is written in lower case: {source[:60]!r}")
+        self.folded = re.compile(source)
+        self.any_case = re.compile(source, re.I)
+        self.pattern = source
+
+    def finditer(self, text: str, lowered: str | None = None) -> Iterator[re.Match[str]]:
+        """Matches in ``text``; ``lowered`` is ``text.lower()`` if the caller has it, and
+        only ASCII text may be passed with it."""
+        if lowered is not None:
+            return self.folded.finditer(lowered)
+        if text.isascii():
+            return self.folded.finditer(text.lower())
+        return self.any_case.finditer(text)
+
+    def search(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
+        if lowered is not None:
+            return self.folded.search(lowered)
+        if text.isascii():
+            return self.folded.search(text.lower())
+        return self.any_case.search(text)
+
+
+def folded(name: str, section: str) -> Folded:
+    return Folded(alternation(sections(name)[section]))
