@@ -58,38 +58,46 @@ _ON_THE_TECH = re.compile(
 _THE_TECH = re.compile(r"\bthe (?:technology|tech|software|tool|system|service)\b", re.I)
 #: Substrings without which the patterns below cannot match (a fast first test).
 FR_KEYS = ("face", "facial", "rekognition", "biometric")
-RELEVANT_KEYS = FR_KEYS + (
-    "step", "follow", "joined in", "the same", "lead of", "example of", "footsteps of",
-    "ban", "boycott", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb",
-    "the technology", "the tech", "the software", "the tool", "the system", "the service",
-)
 #: "San Francisco, whose supervisors took the same step in May": a measure by reference.
 _SAME_STEP = re.compile(r"\b(?:took the (?:same )?step|followed (?:suit|in|last|this|soon)|joined in|(?:did|done|doing) the same|follow(?:ing|ed|s)? (?:soon |shortly |quickly )?(?:after|suit)|(?:following|followed|follows|joining|joins|joined) (?:the )?(?:lead|example|footsteps) of)\b", re.I)
 #: "following the lead of Brookline, Northampton and Somerville": their measures, by reference
 FOLLOWING_LEAD = re.compile(r"\b(?:following|followed|follows|joining|joins|joined) (?:the )?(?:lead|example|footsteps) of\s+", re.I)
-_RELEVANT = re.compile("|".join(f"(?:{p.pattern})" for p in (FR, _STRONG, _THE_TECH, _SAME_STEP)), re.I)
 _LAW_NOUN = re.compile(r"\b(?:ordinances?|bylaw|bill|law|legislation|measure|moratori\w+|bans?|proposals?|initiative|referendum|amendment|act|settlement|order)\b", re.I)
-_ACTION = re.compile(
-    r"\b(?:vot|pass|approv|adopt|sign|enact|introduc|die|fail|reject|defeat|repeal|revers|extend|"
-    r"renew|expir|laps|sunset|took effect|take effect|takes effect|into effect|effective|in effect|in place|in force|bar|"
-    r"prohibit|restrict|limit|curb|lift|replac|overturn|rescind|settle|agree|issu|creat|stop|"
-    r"won't|will not|would|no longer|exit|leav|abandon|shut)\w*",
-    re.I,
+#: Word beginnings that report an action on a measure (matched at a word's start).
+_ACTION_WORDS = (
+    "vot", "pass", "approv", "adopt", "sign", "enact", "introduc", "die", "fail", "reject", "defeat",
+    "repeal", "revers", "extend", "renew", "expir", "laps", "sunset", "took effect", "take effect",
+    "takes effect", "into effect", "effective", "in effect", "in place", "in force", "bar",
+    "prohibit", "restrict", "limit", "curb", "lift", "replac", "overturn", "rescind", "settle",
+    "agree", "issu", "creat", "stop", "won't", "will not", "would", "no longer", "exit", "leav",
+    "abandon", "shut",
 )
 LIST_OF = re.compile(r"\b(?:a|the) (?:growing )?(?:list|number|group|handful) of (?:\w+ )?(?:cities|places|communities|towns|jurisdictions|states)(?: that| which)? (?:includes?|including|such as|like)\b", re.I)
 LAW_KEYS = (
     "ordinance", "bylaw", "bill", "law", "legislat", "measure", "moratori", "ban", "proposal",
     "initiative", "referendum", "amendment", "act", "settlement", "order",
 )
-RELEVANT_LOWER = re.compile(_RELEVANT.pattern.lower())
-ACTION_LOWER = re.compile(_ACTION.pattern)
+#: The relevance test in parts, each tried only where the lower-cased sentence has one of the
+#: substrings without which it cannot match.
+RELEVANT_PARTS = tuple(
+    (keys, re.compile(part.pattern.lower()))
+    for keys, part in (
+        (FR_KEYS, FR),
+        (("ban", "prohibit", "barred", "halt", "paus", "suspend", "moratori", "outlaw", "forb"), _STRONG),
+        (("the tech", "the software", "the tool", "the system", "the service"), _THE_TECH),
+        (("step", "follow", "joined in", "the same", "lead of", "example of", "footsteps of"), _SAME_STEP),
+    )
+)
+#: Lower-cased text only; a test, not a span (the word's ending is not matched).
+ACTION_LOWER = re.compile(r"\b" + vocabulary.trie(_ACTION_WORDS))
 LAW_NOUN_LOWER = re.compile(_LAW_NOUN.pattern)
 LAW_SENTENCE = re.compile(r"\b(?:signed|passed|approved|adopted|enacted)\b.{0,60}\b(?:law|bill|legislation|ordinance|measure|package)\b", re.I)
 CONTINUES = re.compile(r"^\s*(?:Among its|It|The (?:law|bill|measure|legislation|package|ordinance)|Under the|That law|The new law)\b")
 NEGATED_SCOPE = re.compile(r"\b(?:does not|doesn't|do not|don't|not|no|exempt\w*|exclud\w*)\b[^.;]{0,60}$", re.I)
 SUBJECT_BLOCK = re.compile(r"\b(?:with|against|from|about|followed|following|follows|follow|joining|joined|joins|like|after|than|as did|similar to|behind|unlike|namesake|includes|include|borders|home to|near|outside|neighboring|neighbouring)\s*$", re.I)
 MODIFIER = re.compile(r"^\s*(?:region|area|metro|sheriff\S*|community|communities|city|cities|town|towns|county|counties|municipalit\w+|capital|village|residents|agencies|police|lawmakers'?)\b")
-PUBLICATIONS = re.compile(r"^\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
+#: Matched where a name ends (``PUBLICATIONS.match(sentence, end)``): "Seattle Times".
+PUBLICATIONS = re.compile(r"\s*(?:Post|Times|Globe|Chronicle|Journal|Herald|Tribune|Examiner|University|College|Press|Bee|Star|Sun|Review|Public Schools)\b")
 STOP_PLACES = {
     "mobile", "independence", "liberty", "commerce", "enterprise", "mission", "paradise", "justice",
     "union", "progress", "florence", "marion", "hamilton", "lincoln", "opportunity", "spring",

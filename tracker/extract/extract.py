@@ -43,8 +43,7 @@ from tracker.extract.cues import (
     NO_CHANGE,
     NOUN_SUBJECT,
     PROHIBITIVE,
-    RELEVANT_KEYS,
-    RELEVANT_LOWER,
+    RELEVANT_PARTS,
     SENTENCE,
     Verb,
     clause,
@@ -338,7 +337,7 @@ def _about_fr(sentence: str, fr_article: bool) -> bool:
     lowered = sentence.lower()
     if not fr_article:
         return any(k in lowered for k in FR_KEYS) and bool(FR.search(sentence))
-    if any(k in lowered for k in RELEVANT_KEYS) and RELEVANT_LOWER.search(lowered):
+    if any(any(k in lowered for k in keys) and part.search(lowered) for keys, part in RELEVANT_PARTS):
         return True
     if "list of" in lowered or "number of" in lowered:
         return bool(LIST_OF.search(sentence))

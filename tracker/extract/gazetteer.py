@@ -6,14 +6,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.data import Subject
+from tracker.extract.vocabulary import trie
 from tracker.models import Company, CompanyAlias, Jurisdiction, JurisdictionAlias, Product
 from tracker.seeds import normalize_alias
 from tracker.vocab import SubjectType
+
+#: Names recur from sentence to sentence and article to article ("The", "Main Street", the
+#: months): their lookup keys are worth remembering (bounded, a pure function).
+_key = lru_cache(maxsize=1 << 16)(normalize_alias)
 
 #: Abbreviations newspapers use for states (AP style and postal codes after a comma).
 AP_STATES = {
@@ -91,14 +97,14 @@ class Gazetteer:
         """The codes of the states a text names by their full names, in order (one regular
         expression over the text: cheap enough for a whole article)."""
         if self._state_names is None:
-            names = sorted({p.name for p in self.states.values() if p.kind == "state"}, key=len, reverse=True)
-            self._state_names = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+            names = {p.name for p in self.states.values() if p.kind == "state"}
+            self._state_names = re.compile(r"\b" + trie(names) + r"\b")  # the longest name first
             self._state_by_name = {p.name: code for code, p in self.states.items() if p.kind == "state"}
         return [self._state_by_name[m.group(0)] for m in self._state_names.finditer(text)]
 
     def state(self, name: str) -> Place | None:
         """A state by name, postal code or AP abbreviation ("Oregon", "OR", "Ore.")."""
-        key = normalize_alias(name)
+        key = _key(name)
         if len(key) == 2 and key.upper() in self.states and name.strip(".").isupper():
             return self.states[key.upper()]
         code = AP_STATES.get(key.replace(" ", ""))
@@ -110,10 +116,10 @@ class Gazetteer:
         return None
 
     def candidates(self, name: str) -> list[Place]:
-        return self.places.get(normalize_alias(name), [])
+        return self.places.get(_key(name), [])
 
     def company(self, name: str) -> Subject | None:
-        key = normalize_alias(name)
+        key = _key(name)
         return self.companies.get(key) or self.products.get(key)
 
 
@@ -136,19 +142,29 @@ def capitalized_spans(sentence: str, max_words: int) -> list[tuple[int, int, str
         return list(_spans_by_tokens(sentence, max_words))
     spans: list[tuple[int, int, str]] = []
     for run in _ASCII_RUN.finditer(sentence):
-        words = run.group(0).split(" ")
-        if len(words) == 1:
-            spans.append(_span(sentence, run.start(), run.end()))
+        base, words = run.start(), run.group(0)
+        if " " not in words:
+            spans.append(_span(sentence, base, run.end()))
             continue
-        offsets, at = [], run.start()
+        run_text = words
+        words = run_text.split(" ")
+        starts, ends, at = [], [], 0
         for word in words:
-            offsets.append((at, at + len(word)))
-            at += len(word) + 1
-        for i, (start, _) in enumerate(offsets):
-            if words[i] in _JOINERS:
+            starts.append(at)
+            at += len(word)
+            ends.append(at)
+            at += 1
+        for i, word in enumerate(words):
+            if word in _JOINERS:
                 continue
-            for j in range(i, min(i + max_words, len(words))):
-                spans.append(_span(sentence, start, offsets[j][1]))
+            start = starts[i]
+            for end in ends[i: i + max_words]:
+                text = run_text[start:end]
+                if text[-1] in ".'’s":
+                    text = text.rstrip(".'’")
+                    if text.endswith(("'s", "’s")):
+                        text = text[:-2]
+                spans.append((base + start, base + start + len(text), text))
     return spans
 
 

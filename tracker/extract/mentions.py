@@ -109,7 +109,7 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Men
             mentions.append(Mention(start, end, company))
             continue
         key = text.lower()
-        if key in STOP_PLACES or PUBLICATIONS.match(sentence[end:]):
+        if key in STOP_PLACES or PUBLICATIONS.match(sentence, end):
             if " " in key:
                 taken.append((start, end))  # "Washington County" set aside is not Washington
             continue
