@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,6 +63,15 @@ class Gazetteer:
         self.by_ocd = {p.ocd_id: p for ps in places.values() for p in ps}
         self._state_names: re.Pattern[str] | None = None
         self._state_by_name: dict[str, str] = {}
+        self.names = frozenset(places) | frozenset(companies) | frozenset(products)
+        self._words = _word_trie(self.names)  # every name, word by word
+        #: places with a single namesake, big enough to say which state an article is about
+        self.sole_places = {
+            key: found[0]
+            for key, found in places.items()
+            if len(found) == 1 and found[0].kind == "place" and found[0].population > 50000 and found[0].state_code
+        }
+        self._sole_words = _word_trie(self.sole_places)
         self.max_words = max((len(a.split()) for a in [*places, *companies, *products]), default=1)
 
     @classmethod
@@ -114,6 +124,20 @@ class Gazetteer:
             if place.kind in ("state", "district", "territory"):
                 return place
         return None
+
+    def may_name(self, sentence: str) -> bool:
+        """Whether any run of capitalized words in the sentence (as ``capitalized_spans`` finds
+        them) is a known name; always true of text that is not ASCII (worth the full look)."""
+        if not sentence.isascii():
+            return True
+        return next(_names_in(sentence, self._words, self.max_words), None) is not None
+
+    def sole_places_in(self, text: str) -> list[Place]:
+        """Every place with a single namesake that a run of 1..3 capitalized words names, in
+        the order of ``capitalized_spans`` ("Seattle")."""
+        if not text.isascii():
+            return [place for _, _, span in capitalized_spans(text, 3) if (place := self.sole_places.get(_key(span)))]
+        return [self.sole_places[key] for key in _names_in(text, self._sole_words, 3)]
 
     def candidates(self, name: str) -> list[Place]:
         return self.places.get(_key(name), [])
@@ -193,6 +217,40 @@ def _spans_by_tokens(sentence: str, max_words: int):  # type: ignore[no-untyped-
                 if not (word_first.isupper() or word_first.isdigit() or sentence[s:e] in _JOINERS):
                     break
             yield _span(sentence, start, e)
+
+
+def _word_trie(names: Iterable[str]) -> dict:  # type: ignore[type-arg]
+    """Names (lookup keys) as a trie of words; "" marks where a name ends."""
+    root: dict = {}  # type: ignore[type-arg]
+    for name in names:
+        node = root
+        for word in name.split(" "):
+            node = node.setdefault(word, {})
+        node[""] = {}
+    return root
+
+
+def _names_in(text: str, names: dict, max_words: int) -> Iterator[str]:  # type: ignore[type-arg]
+    """The keys of the names (a ``_word_trie``) that runs of capitalized words in ASCII ``text``
+    spell, in the order of ``capitalized_spans``: walking each run's words down the trie
+    visits only the spans that can still become a name."""
+    for run in _ASCII_RUN.finditer(text):
+        words = run.group(0).split(" ")
+        for i, word in enumerate(words):
+            if word in _JOINERS:
+                continue
+            node, key = names, ""
+            for last in words[i: i + max_words]:
+                bare = last.rstrip(".'")  # the span ends here: its full stop or possessive off
+                if bare.endswith("'s"):
+                    bare = bare[:-2]
+                end = _key(bare)
+                if "" in node.get(end, ()):
+                    yield key + end
+                node = node.get(_key(last))  # type: ignore[assignment]
+                if node is None:
+                    break
+                key += _key(last) + " "
 
 
 def resolve(gazetteer: Gazetteer, name: str, state_hint: str | None = None) -> Place | None:

@@ -75,19 +75,17 @@ def state_codes(text: str, gazetteer: Gazetteer, spans: list[tuple[int, int, str
 
 def unambiguous_states(text: str, gazetteer: Gazetteer) -> list[str]:
     """States of the places an article names that have only one namesake ("Seattle" -> WA)."""
-    codes: list[str] = []
-    for _, _, span in capitalized_spans(text, 3):
-        candidates = gazetteer.candidates(span)
-        if len(candidates) == 1 and candidates[0].kind == "place" and candidates[0].population > 50000 and candidates[0].state_code:
-            codes.append(candidates[0].state_code)
-    return codes
+    return [place.state_code for place in gazetteer.sole_places_in(text)]  # type: ignore[misc]
 
 
 def find_mentions(sentence: str, gazetteer: Gazetteer, ctx: Context) -> list[Mention]:
     """Jurisdictions and companies named in a sentence, longest names first, no overlaps."""
     mentions: list[Mention] = []
     taken: list[tuple[int, int]] = []
-    all_spans = list(capitalized_spans(sentence, gazetteer.max_words))
+    if not gazetteer.may_name(sentence):
+        _dateline(sentence, gazetteer, ctx)  # nothing to name here, but a dateline still places the story
+        return mentions
+    all_spans = capitalized_spans(sentence, gazetteer.max_words)
     sentence_states = state_codes(sentence, gazetteer, [sp for sp in all_spans if len(sp[2].split()) <= 3])
     for m in BOTH_CITIES.finditer(sentence):
         for key in ("a", "b"):
