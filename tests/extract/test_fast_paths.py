@@ -139,3 +139,14 @@ def test_a_trie_matches_what_the_alternation_does(words: list[str]) -> None:
     for _ in range(500):
         text = " ".join(rng.choice(words + ["x", "newer", "vo", "a.bc"]) for _ in range(rng.randint(0, 6)))
         assert [m.span() for m in factored.finditer(text)] == [m.span() for m in flat.finditer(text)], text
+
+
+def test_sentence_breaks_match_the_lookbehind_definition() -> None:
+    """A break is the white space after ".", "!", "?" or "…" (or one of the first three closing
+    a quotation or parenthesis) before a capital or a digit."""
+    plain = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
+    rng = random.Random(7)
+    pieces = list("aA .!?…\"')]([ \t\n9") + ["Mr.", "U.S.", " The", '." He', "…\" So", ".) 4"]
+    texts = SENTENCES + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert [m.span(1) for m in cues.SENTENCE.finditer(text)] == [m.span() for m in plain.finditer(text)], text

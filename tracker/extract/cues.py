@@ -136,7 +136,10 @@ PRONOUN = re.compile(r"^\s*(?:It|They|The (?:measure|ban|moratorium|ordinance|la
 BOTH_CITIES = re.compile(
     r"\b(?P<a>[A-Z][a-z]+) and (?P<b>[A-Z][a-z]+) cities of (?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
 )
-SENTENCE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
+#: A sentence break: the space (group 1) after a full stop, "?" or "!" (perhaps closing a
+#: quotation or a parenthesis) before a capital or a digit. The pattern begins with the
+#: punctuation, so Python's ``re`` skips ahead to it instead of trying every position.
+SENTENCE = re.compile(r"(?:[.!?…]|[.!?][\"')\]])(\s+)(?=[\"'(\[]?[A-Z0-9])")
 ABBREV = re.compile(r"\b(?:Gov|Sen|Rep|Mr|Ms|Mrs|Dr|St|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ore|Mass|Calif|Wash|Ill|Minn|Va|Vt|Me|Ga|Fla|Conn|Mich|Ariz|Colo|Tenn|Pa|Mo|No|Inc|Co|Corp|U\.S|D\.C|U\.N|a\.m|p\.m|vs|Jr|Sr|Lt|Gen|Sgt|Ft)\.$")
 
 

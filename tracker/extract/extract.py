@@ -80,11 +80,12 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for m in SENTENCE.finditer(paragraph):
+            end = m.start(1)
             # only the last word decides ("Gov.", "Ore.", "J."): a bounded look keeps it linear
-            near = max(start, m.start() - 12)
-            if ABBREV.search(paragraph, near, m.start()) or _INITIAL.search(paragraph, near, m.start()):
+            near = max(start, end - 12)
+            if ABBREV.search(paragraph, near, end) or _INITIAL.search(paragraph, near, end):
                 continue
-            sentences.append(paragraph[start: m.start()].strip())
+            sentences.append(paragraph[start:end].strip())
             start = m.end()
         sentences.append(paragraph[start:].strip())
     return list(cap_sentences(s for s in sentences if s))  # bounded: tracker.limits
@@ -337,8 +338,12 @@ def _about_fr(sentence: str, fr_article: bool) -> bool:
     lowered = sentence.lower()
     if not fr_article:
         return any(k in lowered for k in FR_KEYS) and bool(FR.search(sentence))
-    if any(any(k in lowered for k in keys) and part.search(lowered) for keys, part in RELEVANT_PARTS):
-        return True
+    for keys, part in RELEVANT_PARTS:
+        for key in keys:
+            if key in lowered:
+                if part.search(lowered):
+                    return True
+                break
     if "list of" in lowered or "number of" in lowered:
         return bool(LIST_OF.search(sentence))
     # the cheaper test first (these lower-case patterns are several times faster than re.I)
