@@ -19,6 +19,9 @@ from tracker.extract.normalize import normalize
         ("facial reputation systems", "facial recognition systems"),
         ("facial-recognition cameras", "facial recognition cameras"),
         ("face coordinating", "face matching"),
+        ("Face Coordinates", "face matching"),
+        ("the Police Office said", "the police department said"),
+        ("a police agency", "a police department"),
         # law enforcement, artificial intelligence
         ("legislation enforcement", "law enforcement"),
         ("regulation enforcement agencies", "law enforcement agencies"),

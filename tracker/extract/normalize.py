@@ -447,7 +447,8 @@ def _needed_words(pattern: str) -> tuple[str, ...]:
 #: Where the first word of a pattern is common, a rarer word it needs.
 _RARER = {
     r"\bcity (?:divisions|offices)\b": ("divisions", "offices"),
-    r"\bpolice (?:division|office|agency)\b": ("division", "office", "agency"),
+    r"\bpolice (?:division|office|agency)\b": ("police division", "police office", "police agency"),
+    r"\bface coordinat(ing|es|e)\b": ("coordinat",),
     r"\b(?:will )?become effective\b": ("effective",),
     r"\bfor the current (month|week|year)\b": ("current",),
     r"\blead representative\b": ("representative",),
