@@ -119,3 +119,15 @@ def test_add_duration_keeps_the_start_precision(
     start: PartialDate, days: int | None, months: int | None, expected: PartialDate
 ) -> None:
     assert add_duration(start, days, months) == expected
+
+
+@pytest.mark.parametrize("months", [1, 2, 4, 5, 11, 14])
+def test_a_quarter_moved_by_months_still_spans_three_months(months: int) -> None:
+    """"late 2020" (the fourth quarter) plus a duration in months that is not a whole number of
+    quarters starts off a quarter's first month; its last day is three months on, never a
+    month 13."""
+    moved = add_duration(PartialDate.quarter(2020, 4), None, months)
+    assert moved.precision is Precision.QUARTER
+    assert moved.start == add_months(dt.date(2020, 10, 1), months)
+    assert moved.last == add_months(moved.start, 3) - dt.timedelta(days=1)
+    assert moved.contains(moved.start) and not moved.contains(moved.last + dt.timedelta(days=1))

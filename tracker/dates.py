@@ -57,9 +57,8 @@ class PartialDate:
                 return self.start
             case Precision.MONTH:
                 return dt.date(y, m, calendar.monthrange(y, m)[1])
-            case Precision.QUARTER:
-                end_month = m + 2
-                return dt.date(y, end_month, calendar.monthrange(y, end_month)[1])
+            case Precision.QUARTER:  # three months from its start (a duration may move it off Jan/Apr/Jul/Oct)
+                return add_months(dt.date(y, m, 1), 3) - dt.timedelta(days=1)
             case _:
                 return dt.date(y, 12, 31)
 
