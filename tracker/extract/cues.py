@@ -12,11 +12,11 @@ from tracker.extract import vocabulary
 from tracker.extract.timex import TimeMention
 from tracker.vocab import Status
 
-FR = re.compile(
+#: Facial recognition named (any case; matched over lower-cased text, see ``Folded``).
+FR = vocabulary.Folded(
     r"\b(?:facial|face)[\s-]*(?:recognition|surveillance|matching|analysis|scan\w*|id\b)|"
     r"\bbiometric surveillance|\brekognition\b|\bface[\s-]?print|\bface templates?|"
     r"\bfacial\s*(?:\.\.\.|…)",  # a feed excerpt cut off after "facial ..."
-    re.I,
 )
 MEASURE_NOUN = vocabulary.pattern("cues.txt", "measure nouns")
 
