@@ -47,7 +47,8 @@ def test_add_list_poll_remove(run, server):
     listed = run("feeds", "list")
     assert listed.stdout == (
         "  ID  EVERY  LAST POLL (UTC)   NEXT POLL (UTC)   ENTRIES  FEED\n"
-        f"   1  30m    2026-11-22 12:00  2026-11-22 12:30        2  {url}  (News)\n"
+        "   1  30m    2026-11-22 12:00  2026-11-22 12:30        2\n"  # 80 columns: the feed below
+        f"      {url}  (News)\n"
     )
     data = json.loads(run("feeds", "list", "--format", "json").stdout)
     assert data[0] | {"url": None} == {

@@ -20,6 +20,7 @@ from tracker.commands.options import (
     format_option,
     get_tracker,
     handle_errors,
+    terminal_width,
 )
 
 DEFAULT_WORKERS = 4  # tracker.feeds.DEFAULT_WORKERS, repeated so that --help imports nothing
@@ -74,7 +75,7 @@ def list_(ctx: click.Context, fmt: str) -> None:
     rows = feeds.list_feeds(get_tracker(ctx))
     emit(
         fmt,
-        table=lambda: render.feeds_table(rows),
+        table=lambda: render.feeds_table(rows, width=terminal_width()),
         document=lambda: render.feeds_json(rows),
         columns=render.FEED_COLUMNS, rows=lambda: (render.feed_dict(r) for r in rows),
     )

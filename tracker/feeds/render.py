@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,8 +60,9 @@ def feeds_csv(rows: Sequence[FeedRow]) -> str:
     return csv_text(FEED_COLUMNS, (feed_dict(r) for r in rows))
 
 
-def feeds_table(rows: Sequence[FeedRow]) -> str:
-    """One line per feed (times in UTC), and under it the last error or why it is disabled."""
+def feeds_table(rows: Sequence[FeedRow], width: int = 80) -> str:
+    """One line per feed (times in UTC), and under it the last error or why it is disabled,
+    wrapped to ``width``: a feed whose address does not fit goes on a line of its own."""
     if not rows:
         return "No feeds. Add one with: tracker feeds add URL_OR_PATH"
     lines = [
@@ -69,16 +71,30 @@ def feeds_table(rows: Sequence[FeedRow]) -> str:
     for row in rows:
         label = row.name or row.title
         next_poll = "disabled" if row.disabled else _when(row.next_poll_at)
-        lines.append(
+        fixed = (
             f"{row.id:>4}  {format_interval(row.interval_seconds):<6} {_when(row.last_poll_at):<16}  "
-            f"{next_poll:<16}  {row.entries:>7}  {row.url}" + (f"  ({label})" if label else "")
+            f"{next_poll:<16}  {row.entries:>7}  "
         )
+        feed = row.url + (f"  ({label})" if label else "")
+        if len(fixed) + len(feed) <= width:
+            lines.append(fixed + feed)
+        else:  # the address whole on the next line: a cut URL cannot be copied
+            lines.append(fixed.rstrip())
+            lines.extend(_wrapped(feed, width))
         if row.disabled and row.disabled_reason:
-            lines.append(f"{'':>6}disabled: {row.disabled_reason}")
+            lines.extend(_wrapped(f"disabled: {row.disabled_reason}", width))
         if row.last_error:
             times = f" ({row.error_count} failures in a row)" if row.error_count > 1 else ""
-            lines.append(f"{'':>6}last error: {row.last_error}{times}")
+            lines.extend(_wrapped(f"last error: {row.last_error}{times}", width))
     return "\n".join(lines)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` under a feed's line, indented, wrapped at spaces (never inside a URL)."""
+    return textwrap.wrap(
+        text, max(width, 40), initial_indent=" " * 6, subsequent_indent=" " * 8,
+        break_long_words=False, break_on_hyphens=False,
+    )
 
 
 def summary_line(summary: PollSummary) -> str:
