@@ -22,6 +22,7 @@ pytest_plugins = ["tests.feeds.data.fixtures"]
 def run(db_url, monkeypatch):
     """Invoke ``tracker --database DB ARGS...`` with the fixed clock and the test fetcher."""
     monkeypatch.setattr(options, "make_tracker", functools.partial(Tracker, clock=fixed_clock, fetcher_factory=test_fetcher))
+    monkeypatch.setenv("COLUMNS", "80")  # tables are drawn to this width, whatever the terminal
     runner = CliRunner()
 
     def invoke(*args: str):
