@@ -7,8 +7,9 @@ Each command runs ``--runs`` times as a fresh ``python cli.py ...`` process, the
 turns so that a burst of load on the machine hits them all alike; the figures are the median and
 the fastest wall-clock time, and the median CPU time (user + sys, which a machine busy with other
 work inflates far less than the wall clock). Floors timed in the same run: a bare
-``python -c pass``, and ``python -c 'import sqlalchemy'`` (and ``sqlalchemy.orm``), which every
-command that opens the database must pay.
+``python -c pass``, and ``python -c 'import sqlalchemy'`` (and ``sqlalchemy.orm``, also with the
+garbage collector held back as the CLI holds it while it starts), which every command that opens
+the database must pay.
 
 The report commands read a small database built first in a temporary folder (the sample
 articles under seeds/articles, ingested and so upgraded to head): ``status`` (in force, and on a
@@ -117,6 +118,8 @@ def main() -> int:
             "python -c pass (floor)": [py, "-c", "pass"],
             "import sqlalchemy (floor)": [py, "-c", "import sqlalchemy"],
             "import sqlalchemy.orm (floor)": [py, "-c", "import sqlalchemy.orm"],
+            # the same with the collector held back as the CLI holds it while it starts
+            "... with start-up GC (floor)": [py, "-c", "import gc; gc.set_threshold(100_000); import sqlalchemy.orm"],
         }
         plain = {
             "tracker --version": ["cli.py", "--version"],
