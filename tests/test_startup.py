@@ -145,3 +145,37 @@ def test_start_up_gc_is_the_cli_s_alone(loaded):
         options.settle_gc()
         gc.unfreeze()
     assert gc.get_threshold() == before
+
+
+MAPPERS_PROBE = """
+import atexit, sys
+atexit.register(lambda: print("mappers configured:", sys.modules["tracker.models"].Measure.__mapper__.configured))
+sys.argv = ["tracker", *sys.argv[1:]]
+import cli
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ("status", "--as-of", "2020-07-01"),
+    ("status", "--jurisdiction", "Oakland, CA", "--as-of", "2020-07-01", "--format", "json"),
+    ("status", "--within", "California", "--as-of", "2020-07-01"),
+    ("show", "OAKLAND"),
+    ("export", "--view", "measures_current"),
+], ids=" ".join)
+def test_core_reports_never_configure_the_orm_mappers(loaded, args):
+    """``status`` and ``show`` read with Core (names resolved by ``tracker.geography`` too), so
+    they never pay the ORM's ``configure_mappers`` (20 ms): nothing builds a loader option or an
+    ORM query on their way, not even at import."""
+    report = json.loads(invoke(loaded, "status", "--all", "--as-of", "2020-07-01", "--format", "json"))
+    oakland = next(m["measure"]["id"] for m in report["measures"] if m["subject"]["name"].startswith("Oakland"))
+    args = tuple(str(oakland) if a == "OAKLAND" else a for a in args)
+    result = subprocess.run([sys.executable, "-c", MAPPERS_PROBE, "--database", loaded, *args],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "Oakland" in result.stdout
+    assert result.stdout.splitlines()[-1] == "mappers configured: False"
+    # the control: a report through the ORM (the Python path of --reviewed) does configure them
+    if args[0] == "status" and "--within" not in args:
+        control = subprocess.run([sys.executable, "-c", MAPPERS_PROBE, "--database", loaded, *args, "--reviewed"],
+                                 cwd=ROOT, capture_output=True, text=True, check=True)
+        assert control.stdout.splitlines()[-1] == "mappers configured: True"
