@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,13 @@ from sqlalchemy.orm import Session
 from tracker.errors import NotFoundError, TrackerError
 from tracker.models import Jurisdiction, JurisdictionAlias
 from tracker.seeds import normalize_alias
+
+# Core reads of the tables: a name is resolved without configuring the ORM's mappers (20 ms of
+# every 'status --jurisdiction', whose report reads with Core too).
+_J = Jurisdiction.__table__
+_A = JurisdictionAlias.__table__
+_PLACE = (_J.c.id, _J.c.name, _J.c.kind, _J.c.state_code, _J.c.ocd_id, _J.c.parent_id)
+_STATE_KINDS = ("state", "district", "territory")
 
 #: AP-style and other common abbreviations of the states (dots dropped, case folded).
 STATE_ABBREVIATIONS = {
@@ -70,7 +78,8 @@ class Place:
         return self.name
 
 
-def _place(row: Jurisdiction) -> Place:
+def _place(row: Any) -> Place:
+    """A row of ``_PLACE`` (or a ``Jurisdiction``) as a ``Place``."""
     return Place(row.id, row.name, row.kind, row.state_code, row.ocd_id, row.parent_id)
 
 
@@ -80,39 +89,32 @@ def state_code(session: Session, text: str) -> str | None:
     if len(key) == 2 and key.isalpha():
         code = key.upper()
         found = session.scalar(
-            select(Jurisdiction.state_code).where(
-                Jurisdiction.state_code == code,
-                Jurisdiction.kind.in_(("state", "district", "territory")),
-            ).limit(1)
+            select(_J.c.state_code).where(_J.c.state_code == code, _J.c.kind.in_(_STATE_KINDS)).limit(1)
         )
         if found:
             return found
     if key in STATE_ABBREVIATIONS:
         return STATE_ABBREVIATIONS[key]
     return session.scalar(
-        select(Jurisdiction.state_code)
-        .join(JurisdictionAlias)
-        .where(
-            JurisdictionAlias.alias == key,
-            Jurisdiction.kind.in_(("state", "district", "territory")),
-        )
+        select(_J.c.state_code)
+        .select_from(_J.join(_A, _A.c.jurisdiction_id == _J.c.id))
+        .where(_A.c.alias == key, _J.c.kind.in_(_STATE_KINDS))
         .limit(1)
     )
 
 
-def _by_alias(session: Session, key: str) -> list[Jurisdiction]:
-    return list(
-        session.scalars(
-            select(Jurisdiction).join(JurisdictionAlias).where(JurisdictionAlias.alias == key).distinct()
-        )
-    )
+def _by_alias(session: Session, key: str) -> list[Any]:
+    """The jurisdictions (rows of ``_PLACE``) one of whose aliases is ``key``."""
+    return list(session.execute(
+        select(*_PLACE).select_from(_J.join(_A, _A.c.jurisdiction_id == _J.c.id)).where(_A.c.alias == key).distinct()
+    ))
 
 
 def candidates(session: Session, name: str) -> list[Place]:
     """Every jurisdiction ``name`` may mean (no ambiguity check)."""
     name = name.strip()
     if name.startswith("ocd-division/"):
-        return [_place(j) for j in session.scalars(select(Jurisdiction).where(Jurisdiction.ocd_id == name))]
+        return [_place(j) for j in session.execute(select(*_PLACE).where(_J.c.ocd_id == name))]
     base, comma, qualifier = name.rpartition(",") if "," in name else (name, "", "")
     code = state_code(session, qualifier) if comma else None
     if comma and code is None:
@@ -133,11 +135,8 @@ def candidates(session: Session, name: str) -> list[Place]:
     if not found and not comma:
         code_only = state_code(session, base)
         if code_only:
-            found = list(session.scalars(
-                select(Jurisdiction).where(
-                    Jurisdiction.state_code == code_only,
-                    Jurisdiction.kind.in_(("state", "district", "territory")),
-                )
+            found = list(session.execute(
+                select(*_PLACE).where(_J.c.state_code == code_only, _J.c.kind.in_(_STATE_KINDS))
             ))
     if kinds:
         found = [j for j in found if j.kind in kinds]
@@ -168,9 +167,7 @@ def within(session: Session, place: Place, *, include_federal: bool = False) -> 
     """``place`` and every jurisdiction under it (by parent, and a state's places and counties
     by their state code), each with its kind; with ``include_federal``, the national level
     above it too."""
-    rows = session.execute(
-        select(Jurisdiction.id, Jurisdiction.parent_id, Jurisdiction.kind, Jurisdiction.state_code)
-    ).all()
+    rows = session.execute(select(_J.c.id, _J.c.parent_id, _J.c.kind, _J.c.state_code)).all()
     children: dict[int, list[int]] = defaultdict(list)
     kind_of: dict[int, str] = {}
     parent_of: dict[int, int | None] = {}

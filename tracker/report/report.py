@@ -94,10 +94,17 @@ class MeasureHistory:
     entries: tuple[HistoryEntry, ...]
 
 
-#: What evidence needs of a source: not its full text.
-SOURCE_FOR_EVIDENCE = joinedload(StatusChange.source).load_only(
-    Source.url, Source.path, Source.published_date, Source.published_how
-)
+def __getattr__(name: str) -> Any:
+    """``SOURCE_FOR_EVIDENCE``, what evidence needs of a source (not its full text), made on
+    first use: building a loader option configures every ORM mapper (20 ms), which the Core
+    reads of ``status`` and ``show`` never need."""
+    if name == "SOURCE_FOR_EVIDENCE":
+        option = joinedload(StatusChange.source).load_only(
+            Source.url, Source.path, Source.published_date, Source.published_how
+        )
+        globals()[name] = option
+        return option
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def to_change(sc: StatusChange | Any) -> Change:
@@ -197,7 +204,7 @@ def _load(
     if measures:
         sc_query = (
             select(StatusChange)
-            .options(SOURCE_FOR_EVIDENCE)
+            .options(__getattr__("SOURCE_FOR_EVIDENCE"))
             .order_by(StatusChange.id)
         )
         if jurisdiction or company or ids is not None or jurisdiction_ids is not None:

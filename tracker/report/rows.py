@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.report.render import measure_dict
 from tracker.report.report import Evidence, MeasureHistory, MeasureRow
-from tracker.report.timeline import Event, Timeline
+
+if TYPE_CHECKING:  # status and show do not load the timeline's ORM queries
+    from tracker.report.timeline import Event, Timeline
 
 STATUS_COLUMNS = (
     "as_of", "subject_type", "subject", "ocd_id", "measure_id", "kind", "scope", "status",
