@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from tracker.app import Tracker
 from tracker.data import Article
 from tracker.ingest import pipeline, store
+from tracker.report import periods
 from tracker.vocab import DateSource
 
 from ..conftest import DATA_TABLES, ROOT, fixed_clock, pg_url
@@ -91,6 +92,30 @@ def test_batches_store_what_one_article_at_a_time_stores(db_url, tmp_path, monke
         summary = tracker.ingest(inputs, jobs=1)
     assert [(o.where, o.result, o.facts) for o in summary.outcomes] == expected_outcomes
     assert contents(db_url) == expected
+
+
+def test_refreshing_a_batch_at_a_time_rewrites_only_what_differs_and_matches_a_rebuild(db_url, tmp_path, monkeypatch):
+    """``periods.refresh`` writes only the rows that differ; after many small batches (each
+    adding facts to measures that have some) and a rejected fact, the cache is what rebuilding
+    it from scratch gives."""
+    folder = corpus(tmp_path / "articles")
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 6)
+    monkeypatch.setattr(pipeline, "FLUSH_SECONDS", 1e9)
+    with Tracker(db_url, clock=fixed_clock) as tracker:
+        tracker.ingest([str(folder)], jobs=1)
+        engine = tracker.engine
+        with engine.begin() as conn:
+            cid, mid = conn.execute(text(
+                "SELECT change_id, measure_id FROM measure_evidence WHERE measure_id IN (SELECT measure_id "
+                "FROM measure_evidence GROUP BY measure_id HAVING count(*) > 2) ORDER BY counts_from, change_id LIMIT 1"
+            )).one()
+            before = conn.execute(text(f"SELECT count(*) FROM measure_evidence WHERE measure_id = {mid}")).scalar()
+            conn.execute(text(f"UPDATE status_changes SET review = 'rejected' WHERE id = {cid}"))
+            periods.refresh(conn, {mid})
+            assert conn.execute(text(f"SELECT count(*) FROM measure_evidence WHERE measure_id = {mid}")).scalar() == before - 1
+        incremental = contents(db_url)
+        periods.rebuild(tracker.sessions)
+    assert contents(db_url) == incremental
 
 
 def test_duplicates_by_url_and_by_text_inside_one_batch(tracker):

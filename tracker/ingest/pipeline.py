@@ -158,7 +158,7 @@ def ingest_article(tracker, article: Article, where: str, run_id: int | None = N
 #: in one transaction with a few multi-row statements (``store.store_batch``) and refreshes the
 #: periods of the measures they touched. A kill loses at most the batch not yet committed, which
 #: the next run stores again; the transaction makes each batch, so each article, whole or absent.
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 #: ...or after this many seconds, so that slow inputs (URLs) are committed and reported often.
 FLUSH_SECONDS = 2.0
 
@@ -231,7 +231,7 @@ class _Writer:
 
 # -- the extract stage in worker processes ----------------------------------------------------
 #: Inputs per task sent to a worker, and tasks in flight per worker.
-CHUNK = 8
+CHUNK = 32
 AHEAD = 4
 _worker_gazetteer = None
 
