@@ -186,7 +186,7 @@ def _changes(conn: Connection, measure_ids: list[int], cache: bool = False) -> d
         .where(_CHANGES.c.measure_id.in_(measure_ids))
         .order_by(_CHANGES.c.measure_id, _CHANGES.c.id)
     )
-    rows = counting(conn.execute(query))  # people's decisions apply (tracker.curate)
+    rows = counting(conn.execute(query).all())  # people's decisions apply (tracker.curate)
     if not cache:
         for row in rows:
             changes[row.measure_id].append(to_change(row))
@@ -234,13 +234,13 @@ def _update(conn: Connection, measure_ids: list[int]) -> int:
     changes = _changes(conn, measure_ids, cache=True)
     stored: dict[int, list[dict[str, object]]] = defaultdict(list)
     query = select(_PERIODS).where(_PERIODS.c.measure_id.in_(measure_ids))
-    for row in conn.execute(query.order_by(_PERIODS.c.measure_id, _PERIODS.c.seq)):
+    for row in conn.execute(query.order_by(_PERIODS.c.measure_id, _PERIODS.c.seq)).all():
         stored[row.measure_id].append(dict(row._mapping))
     had: set[tuple[object, ...]] = {
         tuple(row) for row in conn.execute(
             select(_EVIDENCE.c.measure_id, _EVIDENCE.c.change_id, _EVIDENCE.c.counts_from)
             .where(_EVIDENCE.c.measure_id.in_(measure_ids))
-        )
+        ).all()
     }
     cut: list[dict[str, object]] = []
     rows: list[dict[str, object]] = []
