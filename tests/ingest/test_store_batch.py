@@ -143,3 +143,52 @@ def test_duplicates_by_url_and_by_text_inside_one_batch(tracker):
     assert [s.result for s in again] == ["duplicate"] * 5
     # the second has the address of the first and the text of the fourth: either will do
     assert [s.source_id for s in again] in ([first, first, first, second, second], [first, second, first, second, second])
+
+
+def _failing(monkeypatch, times: int) -> list[int]:
+    """store_batch fails with a database error the first ``times`` calls."""
+    from sqlalchemy.exc import OperationalError
+
+    real, calls = store.store_batch, []
+
+    def flaky(conn, items, *args):  # type: ignore[no-untyped-def]
+        calls.append(len(items))
+        if len(calls) <= times:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real(conn, items, *args)
+
+    monkeypatch.setattr(store, "store_batch", flaky)
+    return calls
+
+
+def test_a_batch_the_database_fails_is_stored_again_once(tracker, tmp_path, monkeypatch):
+    folder = corpus(tmp_path / "articles", count=50)
+    calls = _failing(monkeypatch, times=1)
+    summary = tracker.ingest([str(folder)], jobs=1)
+    assert summary.failed == 0 and summary.new + summary.duplicate == len(summary.outcomes) == 60 + 50 + 4
+    assert calls[0] == calls[1]  # the same batch again
+
+
+def test_a_batch_the_database_fails_twice_stops_the_run_with_nothing_half_done(tracker, tmp_path, monkeypatch):
+    import pytest
+
+    from tracker.errors import DatabaseError
+
+    folder = corpus(tmp_path / "articles", count=50)
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 20)
+    monkeypatch.setattr(pipeline, "FLUSH_SECONDS", 1e9)
+    reported = []
+    real = pipeline._Writer.flush
+    flushes = []
+
+    def second_fails(self):  # type: ignore[no-untyped-def]
+        flushes.append(1)
+        if len(flushes) == 2:
+            _failing(monkeypatch, times=2)
+        return real(self)
+
+    monkeypatch.setattr(pipeline._Writer, "flush", second_fails)
+    with pytest.raises(DatabaseError, match="the last 20 articles read were not stored: run it again"):
+        tracker.ingest([str(folder)], jobs=1, progress=reported.append)
+    assert len(reported) == 20  # the first batch, committed; the second neither stored nor reported
+    assert len(contents(tracker.url)["sources"]) == sum(o.result == "new" for o in reported)

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from tracker.data import Article, Fact, IngestSummary, SourceOutcome
-from tracker.errors import InputError
+from tracker.errors import DatabaseError, InputError
 from tracker.extract import extract
 from tracker.ingest import fetch, parse, store
 from tracker.models import IngestRun
@@ -188,11 +188,12 @@ class _Writer:
         """Store the collected articles in one transaction and report every item's outcome.
         When another run stored the same source or measure first, the batch is stored again
         (it then finds them). When the database fails (a dropped connection, a lock held past
-        the busy timeout), the batch is tried once more on a new connection; if that fails too,
-        its articles are reported failed with the reason (nothing of them is stored)."""
+        the busy timeout), the batch is stored again once on a new connection; if that fails
+        too, DatabaseError: the run stops (nothing of the batch is stored, nor reported stored;
+        the next run completes it)."""
         items, self.items = self.items, []
         articles = [item for _, item in items if isinstance(item, store.Extracted)]
-        stored: list[store.Stored] | str = []
+        stored: list[store.Stored] = []
         for attempt in range(1, 4):
             if not articles:
                 break
@@ -205,20 +206,18 @@ class _Writer:
                 log.debug("a concurrent run stored some of the same rows; storing the batch again")
             except OperationalError as e:
                 if attempt >= 2:
-                    stored = f"database error: {' '.join(str(e.orig).split())[:300]}"
-                    break
+                    reason = " ".join(str(e.orig).split())[:300]
+                    raise DatabaseError(
+                        f"database error: {reason}; the last {len(articles)} articles read were not stored: run it again"
+                    ) from e
                 log.info("database error; storing the %d articles of the batch again", len(articles))
-        results = iter(stored) if isinstance(stored, list) else None
+        results = iter(stored)
         for where, item in items:
             if isinstance(item, SourceOutcome):
-                outcome = item
-            elif results is None:
-                outcome = SourceOutcome(where, "failed", error=str(stored))
-                log.info("failed: %s: %s", where, stored)
+                self.report(item)
             else:
                 done = next(results)
-                outcome = SourceOutcome(where, done.result, done.facts, source_id=done.source_id)
-            self.report(outcome)
+                self.report(SourceOutcome(where, done.result, done.facts, source_id=done.source_id))
 
     def _store(self, articles: list[store.Extracted]) -> list[store.Stored]:
         touched: set[int] = set()
