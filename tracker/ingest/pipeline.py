@@ -160,7 +160,7 @@ def ingest_article(tracker, article: Article, where: str, run_id: int | None = N
 #: the next run stores again; the transaction makes each batch, so each article, whole or absent.
 BATCH_SIZE = 500
 #: ...or after this many seconds, so that slow inputs (URLs) are committed and reported often.
-FLUSH_SECONDS = 2.0
+FLUSH_SECONDS = 5.0
 
 
 class _Writer:
