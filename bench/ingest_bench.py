@@ -191,7 +191,6 @@ def main() -> None:
             (folder / f"{i:06d}.txt").write_text(make_article(rng, cities, i), encoding="utf-8")
         size = sum(p.stat().st_size for p in folder.iterdir()) / max(sizes)
         print(f"corpus: {max(sizes)} articles, {size / 1024:.1f} KB on average; --jobs {args.jobs}")
-        print(f"hand-off: {handoff_bytes(folder):.0f} bytes pickled per article (text {size:.0f})")
         print(f"{'articles':>9} {'seconds':>8} {'art/s':>6} {'per CPU s':>9} {'first 1/5':>9} {'last 1/5':>9}"
               f" {'writer MiB':>10} {'worker MiB':>10} {'writer ms/art':>13} {'workers ms/art':>14}")
         for n in sizes:
@@ -208,6 +207,8 @@ def main() -> None:
                   f"   ({r['new']} new, {r['failed']} failed, {r['facts']} facts)", flush=True)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
+        # after the runs: a child's peak memory (ru_maxrss) starts from its parent's at the fork
+        print(f"hand-off: {handoff_bytes(folder):.0f} bytes pickled per article (its text: {size:.0f})")
 
 
 if __name__ == "__main__":
