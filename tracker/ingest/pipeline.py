@@ -13,8 +13,10 @@ a result, not a crash: the run goes on.
 
 With ``jobs`` > 1, a pool of worker processes runs read, parse and extract (pure: an article in,
 its facts out) on local files, and this process, the only writer, stores their results in input
-order; fetching URLs and reading stdin stay here. At most a few articles per worker are in
-flight, so memory stays flat however many articles a run has.
+order; fetching URLs and reading stdin stay here. At most a few tasks per worker are in
+flight, so memory stays flat however many articles a run has. A worker sends back what the
+writer stores (``store.Extracted``: the article, its facts and their hashes), so the writer
+does no text work.
 """
 
 from __future__ import annotations
@@ -229,7 +231,8 @@ class _Writer:
 
 
 # -- the extract stage in worker processes ----------------------------------------------------
-#: Inputs per task sent to a worker, and tasks in flight per worker.
+#: Inputs per task sent to a worker, and tasks in flight per worker. A task of 32 halves the
+#: writer's cost of receiving results against 8 (docs/benchmarks.md); in flight: about 1 MB.
 CHUNK = 32
 AHEAD = 4
 _worker_gazetteer = None
