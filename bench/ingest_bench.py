@@ -5,12 +5,15 @@ in a random US city or company, the rest local-news filler of which a third of t
 about facial-recognition technology without reporting a measure, so the relevance tests cannot
 skip them), writes them to a temporary folder, and ingests the first N of them into a new SQLite
 database for each size N, with ``tracker ingest --jobs`` semantics (worker processes extract, one
-writer stores; a savepoint per article, a commit per batch), each size in a process of its own.
+writer stores a batch at a time, one transaction each), each size in a process of its own.
 
 For each size it prints the whole-run rate by the wall clock and by CPU time (user + sys of the
 writer and its workers: what the machine's other work disturbs least), the rate over the last
-fifth of the run (flat if the database's growth does not slow ingestion), and the peak resident
-memory of the writer and of the largest worker.
+fifth of the run (flat if the database's growth does not slow ingestion), the peak resident
+memory of the writer and of the largest worker, and the CPU milliseconds per article of the
+writer (storing, the periods refresh, receiving the workers' results) and of the workers
+(reading, extracting, sending). It also prints what a worker sends back per article (the
+pickled ``store.Extracted``), measured on a sample before the runs.
 
     python bench/ingest_bench.py                          # 1,000, 4,000 and 16,000 articles, --jobs 2
     python bench/ingest_bench.py --sizes 1000 --jobs 1
@@ -108,30 +111,39 @@ def run_one(folder: Path, count: int, jobs: int, db: Path) -> dict:
     process); the figures as a dict."""
     paths = sorted(str(p) for p in folder.iterdir())[:count]
     tracker = Tracker(f"sqlite:///{db}")
-    marks: list[tuple[int, float, float]] = []
+    #: (articles reported, when): the writer reports a batch's articles together once it is
+    #: committed, so one mark per batch (the rates below span whole batches)
+    marks: list[tuple[int, float]] = []
     done = 0
 
-    def cpu() -> float:
+    def cpu() -> float:  # workers' CPU counts once they exit
         me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
     def progress(_outcome) -> None:  # type: ignore[no-untyped-def]
         nonlocal done
         done += 1
-        if done % max(1, count // 5) == 0:
-            marks.append((done, time.perf_counter(), cpu()))  # workers' CPU counts once they exit
+        now = time.perf_counter()
+        if marks and now - marks[-1][1] < 0.05:
+            marks[-1] = (done, marks[-1][1])
+        else:
+            marks.append((done, now))
 
     def own() -> float:
         me = resource.getrusage(resource.RUSAGE_SELF)
         return me.ru_utime + me.ru_stime
 
     _ = tracker.gazetteer  # loaded before the clock starts, as a long run amortises it
+    from tracker.ingest import pipeline  # noqa: F401 - the extractor's modules too
     start, cpu_start, own_start = time.perf_counter(), cpu(), own()
     summary = tracker.ingest(paths, progress=progress, jobs=jobs)
     elapsed, cpu_total, writer = time.perf_counter() - start, cpu() - cpu_start, own() - own_start
     tracker.close()
-    last = (marks[-1][0] - marks[-2][0]) / (marks[-1][1] - marks[-2][1]) if len(marks) >= 2 else None
-    first = marks[0][0] / (marks[0][1] - start) if marks else None
+    # the first batches that make a fifth of the run, and the last ones from four fifths on
+    head = next(((d, t) for d, t in marks if d >= count / 5), None)
+    first = head[0] / (head[1] - start) if head else None
+    before = [(d, t) for d, t in marks[:-1] if d <= count * 4 / 5]
+    last = (marks[-1][0] - before[-1][0]) / (marks[-1][1] - before[-1][1]) if before else None
     return {
         "articles": count, "new": summary.new, "failed": summary.failed, "facts": summary.facts,
         "seconds": elapsed, "writer_cpu": writer, "workers_cpu": cpu_total - writer, "rate": summary.new / elapsed, "cpu_rate": summary.new / cpu_total,
@@ -139,6 +151,22 @@ def run_one(folder: Path, count: int, jobs: int, db: Path) -> dict:
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+def handoff_bytes(folder: Path, sample: int = 200) -> float:
+    """The mean size of what a worker sends back per article (``pipeline._prepare``'s results,
+    pickled a task of ``pipeline.CHUNK`` at a time, as the pool sends them), over the first
+    ``sample`` articles."""
+    import pickle
+
+    from tracker.ingest import pipeline
+
+    tracker = Tracker("sqlite://")
+    paths = sorted(str(p) for p in folder.iterdir())[:sample]
+    results = [pipeline._prepare(p, None, None, None, tracker.gazetteer) for p in paths]
+    tracker.close()
+    chunks = [results[i:i + pipeline.CHUNK] for i in range(0, len(results), pipeline.CHUNK)]
+    return sum(len(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)) for chunk in chunks) / len(results)
 
 
 def main() -> None:
@@ -164,7 +192,7 @@ def main() -> None:
         size = sum(p.stat().st_size for p in folder.iterdir()) / max(sizes)
         print(f"corpus: {max(sizes)} articles, {size / 1024:.1f} KB on average; --jobs {args.jobs}")
         print(f"{'articles':>9} {'seconds':>8} {'art/s':>6} {'per CPU s':>9} {'first 1/5':>9} {'last 1/5':>9}"
-              f" {'writer MiB':>10} {'worker MiB':>10} {'writer CPU':>10} {'workers CPU':>11}")
+              f" {'writer MiB':>10} {'worker MiB':>10} {'writer ms/art':>13} {'workers ms/art':>14}")
         for n in sizes:
             db = Path(tmp) / f"bench-{n}.sqlite"
             out = subprocess.run(
@@ -175,10 +203,12 @@ def main() -> None:
             fmt = lambda v: f"{v:>9.0f}" if v else f"{'-':>9}"  # noqa: E731
             print(f"{n:>9} {r['seconds']:>8.1f} {r['rate']:>6.0f} {r['cpu_rate']:>9.0f} {fmt(r['first_fifth_rate'])}"
                   f" {fmt(r['last_fifth_rate'])} {r['rss_mib']:>10.1f} {r['worker_rss_mib']:>10.1f}"
-                  f" {r['writer_cpu']:>10.1f} {r['workers_cpu']:>11.1f}"
+                  f" {1000 * r['writer_cpu'] / n:>13.2f} {1000 * r['workers_cpu'] / n:>14.2f}"
                   f"   ({r['new']} new, {r['failed']} failed, {r['facts']} facts)", flush=True)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
+        # after the runs: a child's peak memory (ru_maxrss) starts from its parent's at the fork
+        print(f"hand-off: {handoff_bytes(folder):.0f} bytes pickled per article (its text: {size:.0f})")
 
 
 if __name__ == "__main__":

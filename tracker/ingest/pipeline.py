@@ -6,14 +6,17 @@
           -> store (one transaction)         tracker.ingest.store
                                     status (facts -> "in force on D"; pure): tracker.report.status
 
-Each article is stored in its own transaction, so a crash or a kill mid-run leaves no
-half-written article and the next run picks up where this one stopped (what is stored is a
-duplicate then). A source that fails is a result, not a crash: the run goes on.
+``ingest`` stores articles a batch at a time, each batch in one transaction (``ingest_article``
+stores one in its own), so a crash or a kill mid-run leaves no half-written article and the next
+run picks up where this one stopped (what is stored is a duplicate then). A source that fails is
+a result, not a crash: the run goes on.
 
 With ``jobs`` > 1, a pool of worker processes runs read, parse and extract (pure: an article in,
 its facts out) on local files, and this process, the only writer, stores their results in input
-order; fetching URLs and reading stdin stay here. At most a few articles per worker are in
-flight, so memory stays flat however many articles a run has.
+order; fetching URLs and reading stdin stay here. At most a few tasks per worker are in
+flight, so memory stays flat however many articles a run has. A worker sends back what the
+writer stores (``store.Extracted``: the article, its facts and their hashes), so the writer
+does no text work.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ import os
 import re
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -153,96 +156,84 @@ def ingest_article(tracker, article: Article, where: str, run_id: int | None = N
     raise AssertionError("unreachable")
 
 
-#: Articles per commit. Each article is stored under its own savepoint, so it is all there or
-#: not at all; a crash loses at most the uncommitted batch, which the next run stores again.
-BATCH_SIZE = 200
+#: Articles per commit: the writer holds up to this many extracted articles, then stores them
+#: in one transaction with a few multi-row statements (``store.store_batch``) and refreshes the
+#: periods of the measures they touched. A kill loses at most the batch not yet committed, which
+#: the next run stores again; the transaction makes each batch, so each article, whole or absent.
+BATCH_SIZE = 500
+#: ...or after this many seconds, so that slow inputs (URLs) are committed and reported often.
+FLUSH_SECONDS = 5.0
 
 
-class _Batch:
-    """A transaction holding up to BATCH_SIZE articles, one savepoint each (on a Core
-    connection: the ORM's bookkeeping per savepoint costs more than the article's inserts)."""
+class _Writer:
+    """The single writer of ``ingest``: collects articles (and failed inputs, to report in input
+    order) and stores them a batch at a time, each batch in one short transaction (no
+    connection is held while workers extract or URLs are fetched). Outcomes are reported once
+    their batch is committed, so what a run reports stored is stored."""
 
-    def __init__(self, tracker) -> None:  # type: ignore[no-untyped-def]
-        self.tracker = tracker
-        self.conn: Connection | None = None
-        self.touched: set[int] = set()
-        self.size = 0
-        #: What the open transaction holds, to store again if the connection fails.
-        self.pending: list[tuple[Article, list[Fact], str, int]] = []
+    def __init__(self, tracker, run_id: int, report: Callable[[SourceOutcome], None]) -> None:  # type: ignore[no-untyped-def]
+        self.tracker, self.run_id, self.report = tracker, run_id, report
+        self.items: list[tuple[str, store.Extracted | SourceOutcome]] = []
+        self.since = 0.0
 
-    def store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
-        """Store one article in the open batch. When the connection fails (the server dropped
-        it, another writer held the lock past the busy timeout), the uncommitted articles go
-        with it: they are stored again once on a new connection, so that no article reported
-        stored is missing; if that fails too, DatabaseError (the run stops; the next one
-        completes it)."""
-        try:
-            return self._store(article, facts, where, run_id)
-        except OperationalError:
-            lost = self.pending
-            self.rollback()
-            if not lost:
-                raise  # only this article: the caller counts it as failed
-            log.info("database connection failed; storing the %d articles of the open batch again", len(lost))
+    def add(self, where: str, item: store.Extracted | SourceOutcome) -> None:
+        if not self.items:
+            self.since = time.monotonic()
+        self.items.append((where, item))
+        if len(self.items) >= BATCH_SIZE or time.monotonic() - self.since >= FLUSH_SECONDS:
+            self.flush()
+
+    def discard(self) -> None:
+        self.items = []
+
+    def flush(self) -> None:
+        """Store the collected articles in one transaction and report every item's outcome.
+        When another run stored the same source or measure first, the batch is stored again
+        (it then finds them). When the database fails (a dropped connection, a lock held past
+        the busy timeout), the batch is stored again once on a new connection; if that fails
+        too, DatabaseError: the run stops (nothing of the batch is stored, nor reported stored;
+        the next run completes it)."""
+        items, self.items = self.items, []
+        articles = [item for _, item in items if isinstance(item, store.Extracted)]
+        stored: list[store.Stored] = []
+        for attempt in range(1, 4):
+            if not articles:
+                break
             try:
-                for item in lost:
-                    self._store(*item)
-            except OperationalError as e:
-                self.rollback()
-                reason = " ".join(str(e.orig).split())[:300]
-                raise DatabaseError(
-                    f"database error: {reason}; {len(lost)} articles this run reported as stored "
-                    "are not: run it again"
-                ) from e
-            return self._store(article, facts, where, run_id)
-
-    def _store(self, article: Article, facts: list[Fact], where: str, run_id: int) -> SourceOutcome:
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = self.tracker.engine.connect()
-                self.conn.begin()
-            try:
-                with self.conn.begin_nested():
-                    touched: set[int] = set()
-                    outcome = store_article(
-                        self.conn, article, facts, self.tracker.clock(), where, run_id, touched  # type: ignore[arg-type]
-                    )
-                self.touched |= touched
-                self.size += 1
-                self.pending.append((article, facts, where, run_id))
-                if self.size >= BATCH_SIZE:
-                    self.commit()
-                return outcome
+                stored = self._store(articles)
+                break
             except IntegrityError:
-                # another run stored the same source or measure first: start afresh and retry
-                self.commit()
-                if attempt == 2:
+                if attempt == 3:
                     raise
-                log.debug("%s: a concurrent run stored the same rows; retrying", where)
-        raise AssertionError("unreachable")
+                log.debug("a concurrent run stored some of the same rows; storing the batch again")
+            except OperationalError as e:
+                if attempt >= 2:
+                    reason = " ".join(str(e.orig).split())[:300]
+                    raise DatabaseError(
+                        f"database error: {reason}; the last {len(articles)} articles read were not stored: run it again"
+                    ) from e
+                log.info("database error; storing the %d articles of the batch again", len(articles))
+        results = iter(stored)
+        for where, item in items:
+            if isinstance(item, SourceOutcome):
+                self.report(item)
+            else:
+                done = next(results)
+                self.report(SourceOutcome(where, done.result, done.facts, source_id=done.source_id))
 
-    def commit(self) -> None:
-        if self.conn is None:
-            return
-        try:
-            if self.touched:
-                periods.refresh(self.conn, self.touched)  # type: ignore[arg-type]
-            self.conn.commit()
-            self.pending = []
-        finally:
-            self.conn.close()
-            self.conn, self.touched, self.size = None, set(), 0
-
-    def rollback(self) -> None:
-        self.pending = []
-        if self.conn is not None:
-            self.conn.close()  # rolls back what was not committed
-            self.conn, self.touched, self.size = None, set(), 0
+    def _store(self, articles: list[store.Extracted]) -> list[store.Stored]:
+        touched: set[int] = set()
+        with self.tracker.engine.begin() as conn:
+            stored = store.store_batch(conn, articles, self.tracker.clock(), self.run_id, touched)
+            if touched:
+                periods.refresh(conn, touched)
+        return stored
 
 
 # -- the extract stage in worker processes ----------------------------------------------------
-#: Inputs per task sent to a worker, and tasks in flight per worker.
-CHUNK = 8
+#: Inputs per task sent to a worker, and tasks in flight per worker. A task of 32 halves the
+#: writer's cost of receiving results against 8 (docs/benchmarks.md); in flight: about 1 MB.
+CHUNK = 32
 AHEAD = 4
 _worker_gazetteer = None
 
@@ -268,21 +259,23 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-Prepared = tuple[str, Article | None, list[Fact] | str]
+#: An input read, parsed and extracted (with its hashes: ready to store), or the reason it
+#: failed; what a worker sends back.
+Prepared = tuple[str, store.Extracted | str]
 
 
 def _prepare(where: str, article: Article | None, published: dt.date | None, url: str | None, gazetteer, max_bytes: int = fetch.MAX_BYTES) -> Prepared:  # type: ignore[no-untyped-def]
-    """Read (unless given), parse and extract one input: (where, article, facts) or
-    (where, None, the reason it failed)."""
+    """Read (unless given), parse and extract one input: (where, what to store) or
+    (the input, the reason it failed)."""
     try:
         if article is None:
             article = read_source(where, None, max_bytes)
         article = with_overrides(article, published, url)
     except InputError as e:
-        return e.where, None, e.reason
+        return e.where, e.reason
     doc = extract.infer_published(extract.read(article))  # read once: normalised and split
     assert isinstance(doc, extract.Document)
-    return where, doc.article, extract.extract(doc, gazetteer)
+    return where, store.Extracted.of(doc.article, extract.extract(doc, gazetteer))
 
 
 def _prepare_chunk(items: list[tuple[str, Article | None]], published: dt.date | None, url: str | None, max_bytes: int) -> list[Prepared]:
@@ -305,7 +298,7 @@ def _prepared(tracker, inputs: Iterable[str], published: dt.date | None, url: st
                 try:
                     article = read_source(where, tracker.fetcher_factory, tracker.max_bytes)
                 except InputError as e:
-                    yield e.where, None, e.reason
+                    yield e.where, e.reason
                     continue
             yield _prepare(where, article, published, url, gazetteer, tracker.max_bytes)
         return
@@ -331,7 +324,7 @@ def _prepared(tracker, inputs: Iterable[str], published: dt.date | None, url: st
                         submit()
                     while pending:
                         yield from pending.popleft().result()
-                    yield e.where, None, e.reason
+                    yield e.where, e.reason
                     continue
             chunk.append((where, article))
             if len(chunk) >= CHUNK:
@@ -363,8 +356,9 @@ def ingest(
 ) -> IngestSummary:
     """Ingest every input; a failed one is counted and logged, never raised.
 
-    Articles are committed in batches (``BATCH_SIZE``), each under its own savepoint: an article
-    is stored whole or not at all, and a crash or a kill loses only the uncommitted batch.
+    Articles are committed in batches (``BATCH_SIZE``), each batch in one transaction: an
+    article is stored whole or not at all, and a crash or a kill loses only the uncommitted
+    batch. Outcomes reach ``progress`` when their batch is committed.
     ``jobs`` worker processes read and extract (None: one per core); this process alone writes,
     in input order.
     """
@@ -374,29 +368,24 @@ def ingest(
         session.add(run)
         session.flush()
         run_id = run.id
-    batch = _Batch(tracker)
+
+    def report(outcome: SourceOutcome) -> None:
+        summary.add(outcome)
+        if progress:
+            progress(outcome)
+
+    writer = _Writer(tracker, run_id, report)
     jobs = default_jobs() if jobs is None else jobs
     try:
-        for where, article, facts in _prepared(tracker, inputs, published, url, jobs):
-            try:
-                if article is None:
-                    assert isinstance(facts, str)
-                    raise InputError(where, facts)
-                assert isinstance(facts, list)
-                outcome = batch.store(article, facts, where, run_id)
-            except InputError as e:
-                outcome = SourceOutcome(e.where, "failed", error=e.reason)
-                log.info("failed: %s: %s", where, e.reason)
-            except OperationalError as e:
-                batch.rollback()
-                outcome = SourceOutcome(where, "failed", error=f"database error: {e.orig}")
-                log.info("failed: %s: database error: %s", where, e.orig)
-            summary.add(outcome)
-            if progress:
-                progress(outcome)
-        batch.commit()
+        for where, prepared in _prepared(tracker, inputs, published, url, jobs):
+            if isinstance(prepared, str):
+                log.info("failed: %s: %s", where, prepared)
+                writer.add(where, SourceOutcome(where, "failed", error=prepared))
+            else:
+                writer.add(where, prepared)
+        writer.flush()
     except BaseException:
-        batch.rollback()
+        writer.discard()
         raise
     with tracker.sessions.begin() as session:
         run = session.get(IngestRun, run_id)
