@@ -22,6 +22,7 @@ does no text work.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import re
@@ -306,6 +307,18 @@ def _prepared(tracker, inputs: Iterable[str], published: dt.date | None, url: st
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    # A forked worker shares its parent's objects (the gazetteer, the compiled patterns, the
+    # modules) page by page until it writes to them, and the collector's full passes write
+    # to every object they visit: frozen, those objects are left out of the passes, and the
+    # pages stay shared (a quarter less CPU an article in the workers).
+    gc.freeze()
+    try:
+        yield from _pooled(tracker, inputs, published, url, jobs, context, gazetteer)
+    finally:
+        gc.unfreeze()  # collectable again in this process once the workers are gone
+
+
+def _pooled(tracker, inputs: Iterable[str], published: dt.date | None, url: str | None, jobs: int, context, gazetteer) -> Iterator[Prepared]:  # type: ignore[no-untyped-def]
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(gazetteer, os.getpid())) as pool:
         pending: deque[Future[list[Prepared]]] = deque()
         chunk: list[tuple[str, Article | None]] = []
