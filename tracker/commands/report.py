@@ -145,23 +145,33 @@ def timeline(ctx: click.Context, jurisdiction: str | None, company: str | None, 
       tracker timeline --chart timeline.png
     """
     from tracker.report import rows
-    from tracker.report.timeline import format_text, load_timeline
+    from tracker.report.timeline import (
+        flat_records,
+        json_chunks,
+        load_timeline,
+        open_timeline,
+        records,
+        text_chunks,
+    )
 
     if jurisdiction and company:
         raise click.UsageError("give --jurisdiction or --company, not both")
     tracker = get_tracker(ctx)
     today = tracker.today()
-    result = load_timeline(tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=since.on(today) if since else None)
+    window = since.on(today) if since else None
     if chart_path:
         from tracker.report.chart import draw_chart, empty_reason, is_empty
 
+        result = load_timeline(tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=window)
         n = 0 if is_empty(result) else len(result.measures)
         note = f"; {empty_reason(result)}" if is_empty(result) else ""
         click.echo(f"chart written to {draw_chart(result, chart_path)} ({n} measure{'' if n == 1 else 's'}{note})", err=True)
         return
+    # streamed: read a batch of measures at a time, written an event at a time
+    stream = open_timeline(tracker.engine, tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=window)
     emit(
         fmt,
-        table=lambda: format_text(result, width=terminal_width()),
-        document=lambda: rows.timeline_object(result),
-        columns=rows.TIMELINE_COLUMNS, rows=lambda: rows.timeline_flat(result), objects=lambda: rows.timeline_ndjson(result),
+        table=lambda: text_chunks(stream, width=terminal_width()),
+        document=lambda: json_chunks(stream),
+        columns=rows.TIMELINE_COLUMNS, rows=lambda: flat_records(stream), objects=lambda: records(stream),
     )
