@@ -34,11 +34,12 @@ MISREPORT = ROOT / "tests" / "curate" / "data" / "misreport-portland-maine.txt"
 TODAY = dt.datetime(2026, 11, 22, 23, 0, tzinfo=dt.UTC)
 
 
-def ticking_clock():
-    """A clock that moves 7 seconds per reading: facts and decisions are learned at
-    different times, several within one second of the report's resolution now and then."""
+def ticking_clock(step: dt.timedelta = dt.timedelta(seconds=7)):
+    """A clock that moves ``step`` per reading: facts and decisions are learned at different
+    times (with 7 seconds, several fall within one second of the report's resolution now
+    and then)."""
     ticks = itertools.count()
-    return lambda: dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=7 * next(ticks))
+    return lambda: dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC) + step * next(ticks)
 
 
 def invoke(db_url: str, *args: str, clock=lambda: TODAY) -> str:
@@ -48,11 +49,11 @@ def invoke(db_url: str, *args: str, clock=lambda: TODAY) -> str:
     return result.stdout
 
 
-def curated_corpus(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def curated_corpus(db_url: str, monkeypatch: pytest.MonkeyPatch, step: dt.timedelta = dt.timedelta(seconds=7)) -> None:
     """The sample articles and a misreport, then a reviewer's decisions: a fact rejected, one
     confirmed, one corrected (a new manual fact replaces it) and one added by hand."""
     monkeypatch.setattr(options, "make_tracker", options.make_tracker)  # restored after the test
-    clock = ticking_clock()
+    clock = ticking_clock(step)
     invoke(db_url, "ingest", str(SEEDS), str(MISREPORT), clock=clock)
     with Tracker(db_url).engine.connect() as conn:
         ids = list(conn.scalars(text("SELECT id FROM status_changes ORDER BY id")))
