@@ -130,10 +130,13 @@ def reference_output(entries, since, fmt) -> str:
 SINCE = {"7d": dt.date(2026, 11, 15), "2026-11-22": dt.date(2026, 11, 22), "2026-11-23": dt.date(2026, 11, 23)}
 
 
-@pytest.mark.parametrize("batch", [2, 500])
-def test_streamed_changes_print_what_the_collected_list_printed(db_url, monkeypatch, batch):
+@pytest.mark.parametrize(("batch", "step"), [
+    (2, dt.timedelta(0)),  # everything learned in the same second: ordered by id as text
+    (500, dt.timedelta(seconds=7)),
+])
+def test_streamed_changes_print_what_the_collected_list_printed(db_url, monkeypatch, batch, step):
     monkeypatch.delenv("COLUMNS", raising=False)
-    curated_corpus(db_url, monkeypatch)
+    curated_corpus(db_url, monkeypatch, step=step)
     monkeypatch.setattr(changes, "BATCH", batch)  # many keyset pages, or one
     tracker = Tracker(db_url)
     kinds = set()

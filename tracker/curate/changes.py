@@ -6,14 +6,13 @@ only the day the event happened). Rendered as a table, JSON, CSV, NDJSON or an A
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import String, and_, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from tracker.dates import PartialDate
@@ -40,23 +39,22 @@ class ChangeEntry:
     reason: str | None = None
 
 
+# The window's facts and decisions are selected in one statement, joined to their subjects and
+# sources, and ordered by the database as the report orders them: newest first by the second
+# they were learned, then by entry id as text ("fact/12" before "fact/100"). The rows are read
+# ``BATCH`` at a time from one cursor, so memory stays flat whatever the window holds.
 _SC = StatusChange.__table__
 _M = Measure.__table__
 _J = Jurisdiction.__table__
 _C = Company.__table__
 _SRC = Source.__table__
 _D = Decision.__table__
-#: rows per query
+#: rows fetched at a time
 BATCH = 500
 
 
-def _subject_columns(measure: Any) -> list[Any]:
-    return [measure.c.kind, measure.c.scope, measure.c.jurisdiction_id, _J.c.name.label("j_name"),
-            _J.c.kind.label("j_kind"), _J.c.state_code, _C.c.name.label("c_name")]
-
-
 def _subject(row: Any) -> str | None:
-    """``decisions.subject_name`` for a row of ``_subject_columns`` (None: no measure)."""
+    """``decisions.subject_name`` for a row with the subject's columns (None: no measure)."""
     if row.jurisdiction_id is not None:
         local = row.j_kind in ("place", "county") and row.state_code
         return f"{row.j_name}, {row.state_code}" if local else row.j_name
@@ -69,52 +67,20 @@ def _describe(row: Any) -> str:
     return f"#{row.fact_id} {_subject(row)}: {row.kind} ({row.scope}) {row.status} {when}"
 
 
-def _joined(fact_id: Any) -> Any:
-    """A fact (``fact_id``) with its measure's subject and its source."""
-    return (
+def _fact_of() -> tuple[Any, list[Any]]:
+    """The join from a fact (a status change) to its measure's subject and its source, and
+    the columns an entry reads from them."""
+    joined = (
         _SC.outerjoin(_M, _M.c.id == _SC.c.measure_id)
         .outerjoin(_J, _J.c.id == _M.c.jurisdiction_id)
         .outerjoin(_C, _C.c.id == _M.c.company_id)
         .outerjoin(_SRC, _SRC.c.id == _SC.c.source_id)
-    ), _SC.c.id == fact_id
-
-
-def _fact_columns() -> list[Any]:
-    return [_SC.c.id.label("fact_id"), _SC.c.effective_date, _SC.c.precision, _SC.c.status, _SC.c.evidence,
-            *_subject_columns(_M), _SRC.c.url, _SRC.c.path, _SRC.c.published_date]
-
-
-def _pages(conn: Connection, query: Any, at: Any, key: Any, key_name: str) -> Iterator[Any]:
-    """The rows of ``query``, newest first by (``at``, ``key``), ``BATCH`` per statement (keyset
-    pages: no cursor stays open between them)."""
-    last: tuple[Any, Any] | None = None
-    while True:
-        page = query.order_by(at.desc(), key.desc()).limit(BATCH)
-        if last is not None:
-            page = page.where(or_(at < last[0], and_(at == last[0], key < last[1])))
-        rows = conn.execute(page).all()
-        yield from rows
-        if len(rows) < BATCH:
-            return
-        last = (getattr(rows[-1], at.key), getattr(rows[-1], key_name))
-
-
-def _in_order(entries: Iterator[ChangeEntry]) -> Iterator[ChangeEntry]:
-    """Entries that come newest first to the second, in the report's order: (learned, id),
-    newest first (``learned`` is cut to the second, and ``id`` compares as text)."""
-    run: list[ChangeEntry] = []
-    for entry in entries:
-        if run and entry.learned != run[0].learned:
-            run.sort(key=_order, reverse=True)
-            yield from run
-            run = []
-        run.append(entry)
-    run.sort(key=_order, reverse=True)
-    yield from run
-
-
-def _order(e: ChangeEntry) -> tuple[str, str]:
-    return (e.learned, e.id)
+    )
+    return joined, [
+        _SC.c.id.label("fact_id"), _SC.c.effective_date, _SC.c.precision, _SC.c.status, _SC.c.evidence,
+        _M.c.kind, _M.c.scope, _M.c.jurisdiction_id, _J.c.name.label("j_name"), _J.c.kind.label("j_kind"),
+        _J.c.state_code, _C.c.name.label("c_name"), _SRC.c.url, _SRC.c.path, _SRC.c.published_date,
+    ]
 
 
 def _window(column: Any, start: dt.datetime, now: dt.datetime) -> Any:
@@ -125,66 +91,86 @@ def _not_rejected(table: Any) -> Any:
     return or_(table.c.review.is_(None), table.c.review != "rejected")
 
 
-def _facts(conn: Connection, start: dt.datetime, now: dt.datetime) -> Iterator[ChangeEntry]:
-    """The facts learned in the window, newest first; a measure's first fact of the window is
-    its ``new_measure`` entry when the measure itself is new. A rejected fact is left out (the
-    decision that rejected it is listed instead)."""
+def _second(column: Any, dialect: str) -> Any:
+    """A timestamp cut to the second (what ``learned`` shows), ordered as time."""
+    if dialect == "postgresql":
+        return func.date_trunc("second", column)
+    return func.substr(column, 1, 19)  # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff'
+
+
+def _entry_id(prefix: str, column: Any, dialect: str) -> Any:
+    """``ChangeEntry.id`` in SQL, compared as Python compares strings (code points)."""
+    text = literal(prefix) + cast(column, String)
+    return text.collate("C") if dialect == "postgresql" else text
+
+
+def _query(dialect: str, start: dt.datetime, now: dt.datetime) -> Any:
+    """The window's entries, newest first. A fact is a ``new_measure`` when its measure was
+    created in the window and no earlier fact of it in the window counts (rejected facts are
+    left out: the decision that rejected them is listed instead); a decision comes with the
+    fact it is about (an ``add`` is listed as the new fact it made)."""
     earlier = _SC.alias("earlier")
     first = ~exists().where(
         earlier.c.measure_id == _SC.c.measure_id, _not_rejected(earlier), _window(earlier.c.created_at, start, now),
         or_(earlier.c.created_at < _SC.c.created_at,
             and_(earlier.c.created_at == _SC.c.created_at, earlier.c.id < _SC.c.id)),
     )
-    joined, _ = _joined(_SC.c.id)
-    query = (
-        select(*_fact_columns(), _SC.c.measure_id, _SC.c.origin, _SC.c.created_at,
-               and_(_window(_M.c.created_at, start, now), first).label("new"))
+    joined, columns = _fact_of()
+    facts = (
+        select(
+            literal("fact").label("entry"), _SC.c.id.label("id"), _SC.c.created_at.label("learned"), *columns,
+            _SC.c.measure_id, _SC.c.origin, and_(_window(_M.c.created_at, start, now), first).label("new"),
+            null().label("action"), null().label("change_id"), null().label("summary"),
+            null().label("made_by"), null().label("reason"),
+            _second(_SC.c.created_at, dialect).label("second"), _entry_id("fact/", _SC.c.id, dialect).label("key"),
+        )
         .select_from(joined)
         .where(_window(_SC.c.created_at, start, now), _not_rejected(_SC))
     )
-    for row in _pages(conn, query, _SC.c.created_at, _SC.c.id, "fact_id"):
-        new = bool(row.new)
-        yield ChangeEntry(
-            id=f"fact/{row.fact_id}", learned=row.created_at.isoformat(timespec="seconds"),
-            type="new_measure" if new else "status_change", action=None, fact=row.fact_id,
-            measure=row.measure_id, subject=_subject(row),
-            summary=("new measure: " if new else "") + _describe(row) + (" (manual)" if row.origin == "manual" else ""),
-            quote=row.evidence, source=row.url or row.path,
-            published=row.published_date.isoformat() if row.published_date else None,
+    about, columns = _fact_of()
+    decisions = (
+        select(
+            literal("decision"), _D.c.id, _D.c.made_at, *columns, _D.c.measure_id, null(), null(),
+            _D.c.action, _D.c.change_id, _D.c.summary, _D.c.made_by, _D.c.reason,
+            _second(_D.c.made_at, dialect), _entry_id("decision/", _D.c.id, dialect),
         )
-
-
-def _decisions(conn: Connection, start: dt.datetime, now: dt.datetime) -> Iterator[ChangeEntry]:
-    """People's decisions in the window, newest first, each with the fact it is about (an
-    ``add`` is listed as the new fact it made)."""
-    fact_id = func.coalesce(_D.c.change_id, _D.c.new_change_id)
-    joined, on = _joined(fact_id)
-    query = (
-        select(_D.c.id, _D.c.made_at, _D.c.action, _D.c.change_id, _D.c.measure_id, _D.c.summary,
-               _D.c.made_by, _D.c.reason, *_fact_columns())
-        .select_from(_D.outerjoin(joined, on))
+        .select_from(_D.outerjoin(about, _SC.c.id == func.coalesce(_D.c.change_id, _D.c.new_change_id)))
         .where(_window(_D.c.made_at, start, now), _D.c.action != "add")
     )
-    for row in _pages(conn, query, _D.c.made_at, _D.c.id, "id"):
-        found = row.fact_id is not None
-        yield ChangeEntry(
-            id=f"decision/{row.id}", learned=row.made_at.isoformat(timespec="seconds"), type="decision",
-            action=row.action, fact=row.change_id, measure=row.measure_id,
-            subject=_subject(row) if found else None, summary=row.summary,
-            quote=row.evidence if found else None, source=(row.url or row.path) if found else None,
-            published=row.published_date.isoformat() if found and row.published_date else None,
-            by=row.made_by, reason=row.reason,
+    both = union_all(facts, decisions).subquery()
+    return select(both).order_by(both.c.second.desc(), both.c.key.desc())
+
+
+def _from_row(row: Any) -> ChangeEntry:
+    learned = row.learned.isoformat(timespec="seconds")
+    found = row.fact_id is not None
+    source = (row.url or row.path) if found else None
+    published = row.published_date.isoformat() if found and row.published_date else None
+    if row.entry == "fact":
+        new = bool(row.new)
+        return ChangeEntry(
+            id=f"fact/{row.id}", learned=learned, type="new_measure" if new else "status_change", action=None,
+            fact=row.id, measure=row.measure_id, subject=_subject(row),
+            summary=("new measure: " if new else "") + _describe(row) + (" (manual)" if row.origin == "manual" else ""),
+            quote=row.evidence, source=source, published=published,
         )
+    return ChangeEntry(
+        id=f"decision/{row.id}", learned=learned, type="decision", action=row.action, fact=row.change_id,
+        measure=row.measure_id, subject=_subject(row) if found else None, summary=row.summary,
+        quote=row.evidence if found else None, source=source, published=published, by=row.made_by,
+        reason=row.reason,
+    )
 
 
 def stream(session: Session, since: dt.date, now: dt.datetime) -> Iterator[ChangeEntry]:
-    """Everything learned from the start of ``since`` (UTC) to ``now``, newest first, read in
-    batches as it is consumed (``collect`` in constant memory)."""
+    """Everything learned from the start of ``since`` (UTC) to ``now``, newest first, read
+    ``BATCH`` rows at a time as it is consumed (``collect`` in constant memory)."""
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     conn = session.connection()
-    facts = _in_order(_facts(conn, start, now))
-    decisions = _in_order(_decisions(conn, start, now))
-    return heapq.merge(facts, decisions, key=_order, reverse=True)
+    result = conn.execution_options(yield_per=BATCH).execute(_query(conn.dialect.name, start, now))
+    for partition in result.partitions():
+        for row in partition:
+            yield _from_row(row)
 
 
 def collect(session: Session, since: dt.date, now: dt.datetime) -> list[ChangeEntry]:
