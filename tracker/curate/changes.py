@@ -167,7 +167,7 @@ def stream(session: Session, since: dt.date, now: dt.datetime) -> Iterator[Chang
     ``BATCH`` rows at a time as it is consumed (``collect`` in constant memory)."""
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     conn = session.connection()
-    result = conn.execution_options(yield_per=BATCH).execute(_query(conn.dialect.name, start, now))
+    result = conn.execute(_query(conn.dialect.name, start, now).execution_options(yield_per=BATCH))
     for partition in result.partitions():
         for row in partition:
             yield _from_row(row)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+import sys
 import textwrap
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.curate.rules import counting
@@ -371,6 +374,7 @@ def _sorted_events(conn: Connection, where: list[Any], since: dt.date | None) ->
         prefixes=["TEMPORARY"],
     )
     table.create(conn)
+    result = None
     try:
         for ids in _id_batches(conn, [*where, _active_since(since)] if since else where):
             rows = []
@@ -387,12 +391,18 @@ def _sorted_events(conn: Connection, where: list[Any], since: dt.date | None) ->
         query = select(table.c.payload).order_by(
             table.c.day.is_(None), table.c.day.desc(), table.c.measure_id.desc(), table.c.seq
         )
-        for partition in conn.execution_options(yield_per=BATCH).execute(query).partitions():
+        # yield_per on the statement, not the connection (which would keep it for the DROP below)
+        result = conn.execute(query.execution_options(yield_per=BATCH))
+        for partition in result.partitions():
             for (payload,) in partition:
                 event, head = pickle.loads(payload)  # written just above, by this process
                 yield event, MeasureLine(*head, periods=(), events=())
     finally:
-        table.drop(conn, checkfirst=True)
+        if result is not None:
+            result.close()  # a reader that stopped early leaves the cursor open (PostgreSQL)
+        # after a database error the transaction is done for, and the table goes with it
+        with suppress(DBAPIError) if sys.exc_info()[0] not in (None, GeneratorExit) else nullcontext():
+            table.drop(conn, checkfirst=True)
 
 
 def stream_timeline(
