@@ -8,16 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from sqlalchemy import String, and_, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from tracker.dates import PartialDate
 from tracker.models import Company, Decision, Jurisdiction, Measure, Source, StatusChange
-from tracker.vocab import Precision
 
 
 @dataclass(frozen=True)
@@ -61,9 +59,15 @@ def _subject(row: Any) -> str | None:
     return row.c_name
 
 
+def _cut(day: dt.date, precision: str | None) -> str:
+    """``PartialDate(day, precision).iso()``, without building one."""
+    iso = day.isoformat()
+    return iso if precision in (None, "day") else iso[:7] if precision in ("month", "quarter") else str(day.year)
+
+
 def _describe(row: Any) -> str:
     """``decisions.describe`` for a fact's row."""
-    when = PartialDate(row.effective_date, Precision(row.precision)).iso() if row.effective_date else "date unknown"
+    when = _cut(row.effective_date, row.precision) if row.effective_date else "date unknown"
     return f"#{row.fact_id} {_subject(row)}: {row.kind} ({row.scope}) {row.status} {when}"
 
 
@@ -183,16 +187,22 @@ def collect(session: Session, since: dt.date, now: dt.datetime) -> list[ChangeEn
 FIELDS = tuple(f.name for f in fields(ChangeEntry))
 
 
+def record(e: ChangeEntry) -> dict[str, object]:
+    """A change as an object (``dataclasses.asdict``, without its deep copies: every field
+    is a plain value)."""
+    return {name: getattr(e, name) for name in FIELDS}
+
+
 def as_rows(entries: Iterable[ChangeEntry]) -> Iterator[dict[str, object]]:
     """One flat object per change (a CSV line, an NDJSON object): the JSON document's entries."""
     for e in entries:
-        yield asdict(e)
+        yield record(e)
 
 
 def as_document(entries: Iterable[ChangeEntry], since: dt.date) -> dict[str, object]:
     """The JSON document: the window's first day and the changes, newest first (in memory;
     ``json_chunks`` writes the same text a change at a time)."""
-    return {"since": since.isoformat(), "changes": [asdict(e) for e in entries]}
+    return {"since": since.isoformat(), "changes": [record(e) for e in entries]}
 
 
 def json_chunks(entries: Iterable[ChangeEntry], since: dt.date) -> Iterator[str]:
@@ -205,7 +215,7 @@ def json_chunks(entries: Iterable[ChangeEntry], since: dt.date) -> Iterator[str]
     yield '{\n  "since": ' + json.dumps(since.isoformat()) + ',\n  "changes": ['
     first = True
     for e in entries:
-        yield ("\n    " if first else ",\n    ") + dumps_indented(asdict(e), "    ")
+        yield ("\n    " if first else ",\n    ") + dumps_indented(record(e), "    ")
         first = False
     yield "]\n}\n" if first else "\n  ]\n}\n"
 
