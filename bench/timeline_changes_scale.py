@@ -11,7 +11,7 @@ The floors are bare ``sqlite3`` scripts that write the same bytes (the benchmark
 every measure's periods and facts in one pass and calls the same pure function for the events
 (``tracker.report.timeline.measure_events``: merging restatements is the report's own work),
 then sorts them in memory. ``--old DIR`` runs the commands of another checkout of tracker too
-(e.g. ``git worktree add /tmp/tracker-old <commit>``), to compare with the code before.
+(e.g. ``mkdir -p /tmp/tracker-old && git archive COMMIT | tar -x -C /tmp/tracker-old``), to compare with the code before.
 
     python bench/timeline_changes_scale.py --db /tmp/tracker-status-scale.sqlite
     python bench/timeline_changes_scale.py --db /tmp/small.sqlite --measures 10000 --old /tmp/tracker-old
