@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 
 import cli as cli_module
-from tracker import formats
+from tracker import formats, geography
 from tracker.app import Tracker
 from tracker.commands import options
 from tracker.curate.rules import counting
@@ -78,8 +78,11 @@ def _flat(sc: StatusChange) -> SimpleNamespace:
     )
 
 
-def reference_timeline(session, today, *, jurisdiction=None, company=None, since=None) -> Timeline:
-    measures = list(session.scalars(measures_query(session, jurisdiction, company).order_by(Measure.id)))
+def reference_timeline(session, today, *, jurisdiction=None, company=None, within=None, since=None) -> Timeline:
+    query = measures_query(session, jurisdiction, company).order_by(Measure.id)
+    if within:  # as status --within rolls up (tracker.geography)
+        query = query.where(Measure.jurisdiction_id.in_(geography.within(session, geography.resolve(session, within))))
+    measures = list(session.scalars(query))
     changes: dict[int, list[StatusChange]] = {m.id: [] for m in measures}
     for sc in session.scalars(select(StatusChange).options(SOURCE_FOR_EVIDENCE).order_by(StatusChange.id)):
         if sc.measure_id in changes:
@@ -146,6 +149,8 @@ WINDOWS = [
     (["--since", "2021"], {"since": dt.date(2021, 1, 1)}),
     (["--since", "1y"], {"since": dt.date(2025, 11, 22)}),
     (["--since", "2019-06", "--jurisdiction", "Massachusetts"], {"since": dt.date(2019, 6, 1), "jurisdiction": "Massachusetts"}),
+    (["--within", "Massachusetts"], {"within": "Massachusetts"}),
+    (["--within", "CA", "--since", "2019-06"], {"within": "CA", "since": dt.date(2019, 6, 1)}),
     (["--since", "2030-01-01"], {"since": dt.date(2030, 1, 1)}),
 ]
 
@@ -164,6 +169,9 @@ def test_streamed_timeline_prints_what_the_in_memory_one_printed(db_url, monkeyp
             assert invoke(db_url, "timeline", *args, "--format", fmt) == reference_output(reference, fmt), (args, fmt)
         checked += len(reference.events)
     assert checked > 40  # the windows hold events: the comparison is not of empty reports
+    # a roll-up holds the state's cities, and no other state's
+    rolled = invoke(db_url, "timeline", "--within", "Massachusetts", "--format", "csv")
+    assert "Somerville, MA" in rolled and "San Francisco, CA" not in rolled
     # a people's decision shows: the added fact is an event of its own
     assert "The council in Teaneck voted for a ban." in invoke(db_url, "timeline", "--since", "2021-06-01")
 
@@ -188,3 +196,8 @@ def test_a_stream_left_unread_drops_its_table_and_connection(db_url, monkeypatch
     assert first[0].day is not None and stream.measures > 10
     stream.events.close()  # the reader stopped (a closed pipe): the connection is closed
     assert tracker.engine.pool.checkedout() == 0
+
+
+def test_include_federal_goes_with_within(db_url):
+    result = CliRunner().invoke(cli_module.cli, ["--database", db_url, "timeline", "--include-federal"])
+    assert result.exit_code == 2 and "--include-federal goes with --within NAME" in result.stderr

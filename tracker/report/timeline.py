@@ -240,13 +240,22 @@ def _subject(row: Any) -> tuple[str, SubjectType]:
     return row.c_name, SubjectType.COMPANY
 
 
-def _subject_filter(session: Session, jurisdiction: str | None, company: str | None) -> list[Any]:
-    """WHERE clauses on measures for ``--jurisdiction`` and ``--company``.
+def _subject_filter(
+    session: Session, jurisdiction: str | None, company: str | None, within: str | None = None,
+    include_federal: bool = False,
+) -> list[Any]:
+    """WHERE clauses on measures for ``--within`` (a jurisdiction with everything under it;
+    ``include_federal`` adds the national level), ``--jurisdiction`` and ``--company``.
 
     Raises:
         NotFoundError: no jurisdiction or company has that name (AmbiguousNameError).
     """
     where = []
+    if within:
+        from tracker import geography
+
+        place = geography.resolve(session, within)
+        where.append(_M.c.jurisdiction_id.in_(sorted(geography.within(session, place, include_federal=include_federal))))
     if jurisdiction:
         jids = find_jurisdictions(session, jurisdiction)
         if not jids:
@@ -323,15 +332,18 @@ def build_timeline(
     *,
     jurisdiction: str | None = None,
     company: str | None = None,
+    within: str | None = None,
+    include_federal: bool = False,
     since: dt.date | None = None,
 ) -> Timeline:
-    """The time line of every measure (or those of one jurisdiction or one company), in memory
-    (what the chart draws; ``open_timeline`` streams it).
+    """The time line of every measure (or those of one jurisdiction, one company, or a
+    jurisdiction with everything under it: ``within``), in memory (what the chart draws;
+    ``open_timeline`` streams it).
 
     Raises:
         NotFoundError: no jurisdiction or company has that name.
     """
-    where = _subject_filter(session, jurisdiction, company)
+    where = _subject_filter(session, jurisdiction, company, within, include_federal)
     conn = session.connection()
     lines = [line for ids in _id_batches(conn, where) for line in _lines(conn, ids)]
     return Timeline(today, since, tuple(lines))
@@ -343,11 +355,14 @@ def load_timeline(
     *,
     jurisdiction: str | None = None,
     company: str | None = None,
+    within: str | None = None,
+    include_federal: bool = False,
     since: dt.date | None = None,
 ) -> Timeline:
     """``build_timeline`` in a session of its own (what ``tracker timeline --chart`` draws)."""
     with sessions() as session:
-        return build_timeline(session, today, jurisdiction=jurisdiction, company=company, since=since)
+        return build_timeline(session, today, jurisdiction=jurisdiction, company=company, within=within,
+                              include_federal=include_federal, since=since)
 
 
 @dataclass(frozen=True)
@@ -436,6 +451,8 @@ def stream_timeline(
     *,
     jurisdiction: str | None = None,
     company: str | None = None,
+    within: str | None = None,
+    include_federal: bool = False,
     since: dt.date | None = None,
 ) -> TimelineStream:
     """The time line streamed (``TimelineStream``): the same events as ``build_timeline``'s
@@ -445,7 +462,7 @@ def stream_timeline(
     Raises:
         NotFoundError: no jurisdiction or company has that name.
     """
-    where = _subject_filter(session, jurisdiction, company)
+    where = _subject_filter(session, jurisdiction, company, within, include_federal)
     conn = session.connection()
     count = conn.scalar(select(func.count()).select_from(_M).where(_has_periods(), *where)) or 0
     return TimelineStream(today, since, count, _sorted_events(conn, where, since))
