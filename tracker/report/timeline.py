@@ -4,8 +4,13 @@ A measure's status changes become *events*: the restatements of one event (San F
 "on May 14, 2019", "in May 2019", "in 2019") are merged into the most precise one, with all their
 evidence; a change without a date joins the event it restates, or stands alone at the day it was
 known by. An end of term that no article reports (a one-year moratorium nobody extended) is an
-event too, derived from the measure's status periods (``tracker.report.periods``). ``format_text``
-renders a time line for people; ``tracker.report.chart`` draws one.
+event too, derived from the measure's status periods (``tracker.report.periods``).
+
+``open_timeline`` streams a time line (what ``tracker timeline`` prints): measures are read a
+batch at a time from the periods cache and the facts that count, and their events come back
+newest first through a temporary table, so memory stays flat whatever the database's size;
+``text_chunks``, ``json_chunks``, ``records`` and ``flat_records`` write it. ``load_timeline``
+holds a whole ``Timeline`` in memory for ``tracker.report.chart`` to draw.
 """
 
 from __future__ import annotations
