@@ -38,19 +38,27 @@ def command(ctx: click.Context, since: Since, feed_id: str, fmt: str) -> None:
       tracker changes --since 2021-01-01 --format csv > changes.csv
       tracker changes --since 7d --format atom > /var/www/tracker/changes.xml
     """
+    from tracker.commands.options import EchoStream
     from tracker.curate import changes
 
     tracker = get_tracker(ctx)
     now = tracker.clock()
     start = since.on(now.date())
-    with tracker.sessions() as session:
-        entries = changes.collect(session, start, now)
-    if fmt == "atom":
-        click.echo(changes.as_atom(entries, start, now, feed_id), nl=False)
-        return
-    emit(
-        fmt,
-        table=lambda: changes.as_table(entries, start, now, width=terminal_width()),
-        document=lambda: changes.as_document(entries, start),
-        columns=changes.FIELDS, rows=lambda: changes.as_rows(entries),
-    )
+    # streamed: read in batches, written a change at a time, on a read that takes no write lock
+    with tracker.sessions(bind=tracker.engine.connect().execution_options(sqlite_begin="DEFERRED")) as session:
+        try:
+            entries = changes.stream(session, start, now)
+            if fmt == "atom":
+                out = EchoStream()
+                for chunk in changes.atom_chunks(entries, start, now, feed_id):
+                    out.write(chunk)
+                out.flush()
+                return
+            emit(
+                fmt,
+                table=lambda: changes.table_chunks(entries, start, now, width=terminal_width()),
+                document=lambda: changes.json_chunks(entries, start),
+                columns=changes.FIELDS, rows=lambda: changes.as_rows(entries),
+            )
+        finally:
+            session.get_bind().close()  # type: ignore[union-attr]

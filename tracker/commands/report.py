@@ -128,13 +128,16 @@ def export(ctx: click.Context, fmt: str, table: str | None, view: str | None, ou
 @click.command("timeline", context_settings=CONTEXT)
 @click.option("--jurisdiction", metavar="NAME", help='Only this jurisdiction: a name ("Portland, Oregon"), an alias or an OCD id.')
 @click.option("--company", metavar="NAME", help="Only this company (name, alias or product).")
+@click.option("--within", metavar="NAME", help='Roll up a jurisdiction with everything under it: "Massachusetts" gives the state, its counties and its cities.')
+@click.option("--include-federal", is_flag=True, help="With --within: add the national level.")
 @click.option("--since", type=SINCE, help="Only what happened on or after this day (2020-01-01, 2020) or in this last stretch of time (7d, 2w, 1m, 1y).")
 @format_option(STREAMED_FORMATS, help="table for people; json: one object; csv: a line per event; ndjson: an object per event.")
 @click.option("--chart", "chart_path", metavar="PATH", type=click.Path(dir_okay=False),
               help=f"Draw a chart to PATH.svg or PATH.png instead of printing the text (needs matplotlib: pip install '{DISTRIBUTION}[chart]').")
 @click.pass_context
 @handle_errors
-def timeline(ctx: click.Context, jurisdiction: str | None, company: str | None, since: Since | None, fmt: str, chart_path: str | None) -> None:
+def timeline(ctx: click.Context, jurisdiction: str | None, company: str | None, within: str | None, include_federal: bool,
+             since: Since | None, fmt: str, chart_path: str | None) -> None:
     """The history of measures, newest first, with the evidence for each status change.
 
     \b
@@ -142,26 +145,40 @@ def timeline(ctx: click.Context, jurisdiction: str | None, company: str | None, 
       tracker timeline
       tracker timeline --jurisdiction "Portland, Oregon" --since 2020-01-01
       tracker timeline --since 1y --format csv
+      tracker timeline --within Mass. --since 2020
       tracker timeline --chart timeline.png
     """
     from tracker.report import rows
-    from tracker.report.timeline import format_text, load_timeline
+    from tracker.report.timeline import (
+        flat_records,
+        json_chunks,
+        load_timeline,
+        open_timeline,
+        records,
+        text_chunks,
+    )
 
     if jurisdiction and company:
         raise click.UsageError("give --jurisdiction or --company, not both")
+    if include_federal and not within:
+        raise click.UsageError("--include-federal goes with --within NAME")
     tracker = get_tracker(ctx)
     today = tracker.today()
-    result = load_timeline(tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=since.on(today) if since else None)
+    window = since.on(today) if since else None
+    places = {"within": within, "include_federal": include_federal}
     if chart_path:
         from tracker.report.chart import draw_chart, empty_reason, is_empty
 
+        result = load_timeline(tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=window, **places)
         n = 0 if is_empty(result) else len(result.measures)
         note = f"; {empty_reason(result)}" if is_empty(result) else ""
         click.echo(f"chart written to {draw_chart(result, chart_path)} ({n} measure{'' if n == 1 else 's'}{note})", err=True)
         return
+    # streamed: read a batch of measures at a time, written an event at a time
+    stream = open_timeline(tracker.engine, tracker.sessions, today, jurisdiction=jurisdiction, company=company, since=window, **places)
     emit(
         fmt,
-        table=lambda: format_text(result, width=terminal_width()),
-        document=lambda: rows.timeline_object(result),
-        columns=rows.TIMELINE_COLUMNS, rows=lambda: rows.timeline_flat(result), objects=lambda: rows.timeline_ndjson(result),
+        table=lambda: text_chunks(stream, width=terminal_width()),
+        document=lambda: json_chunks(stream),
+        columns=rows.TIMELINE_COLUMNS, rows=lambda: flat_records(stream), objects=lambda: records(stream),
     )
