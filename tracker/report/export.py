@@ -66,10 +66,9 @@ def _booleans(conn: Connection, name: str, columns: list[str]) -> list[int]:
 def _rows(conn: Connection, name: str, kind: Kind) -> tuple[list[str], Iterator[Sequence[Any]]]:
     """The column names and a streamed iterator over the rows of ``name`` (booleans as
     booleans on every backend)."""
-    streamed = conn.execution_options(yield_per=BATCH)
     table = Base.metadata.tables.get(name) if kind == "table" else None
-    if table is not None:
-        result = streamed.execute(select(table).order_by(*table.primary_key.columns))
+    if table is not None:  # yield_per on the statement, not the connection (it would stay there)
+        result = conn.execute(select(table).order_by(*table.primary_key.columns).execution_options(yield_per=BATCH))
     else:
         quote = conn.dialect.identifier_preparer.quote
         columns = [c["name"] for c in inspect(conn).get_columns(name)]
@@ -77,7 +76,7 @@ def _rows(conn: Connection, name: str, kind: Kind) -> tuple[list[str], Iterator[
         if kind == "table":  # a table tracker's models do not know: its primary key, if any
             order = inspect(conn).get_pk_constraint(name)["constrained_columns"] or order
         order_by = f" ORDER BY {', '.join(quote(c) for c in order)}" if order else ""
-        result = streamed.execute(text(f"SELECT * FROM {quote(name)}{order_by}"))
+        result = conn.execute(text(f"SELECT * FROM {quote(name)}{order_by}").execution_options(yield_per=BATCH))
         keys = list(result.keys())
         flags = _booleans(conn, name, keys)
         if flags:

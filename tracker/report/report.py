@@ -418,7 +418,9 @@ def _status_query(conn: Connection, as_of: dt.date, include_all: bool, where: li
 
 
 def _rows(conn: Connection, query: Select[Any], as_of: dt.date) -> Iterator[MeasureRow]:
-    result = conn.execution_options(yield_per=BATCH).execute(query)
+    # yield_per on the statement: on the connection it would stay (SQLAlchemy 2 sets it in
+    # place) and make every later statement a server-side cursor on PostgreSQL
+    result = conn.execute(query.execution_options(yield_per=BATCH))
     for batch in result.partitions():
         evidence = _evidence_for(conn, [r.id for r in batch], as_of)
         for r in batch:
