@@ -16,6 +16,7 @@ from tracker.app import Tracker
 from tracker.curate import changes
 from tracker.curate.changes import ATOM, FIELDS, ChangeEntry, as_document, as_rows
 from tracker.curate.decisions import describe, load_change, subject_name
+from tracker.ingest import pipeline
 from tracker.models import Decision, Measure, StatusChange
 
 from ..report.test_timeline_stream import TODAY, curated_corpus, invoke
@@ -155,6 +156,7 @@ def test_streamed_changes_print_what_the_collected_list_printed(db_url, monkeypa
 def test_windows_that_start_after_some_facts_were_learned(db_url, monkeypatch):
     """Facts learned over several days: a window that starts on a later day lists a measure
     learned before it as no new measure, and leaves out what came after its end."""
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 5)  # a clock reading per batch: several days of batches
     curated_corpus(db_url, monkeypatch, step=dt.timedelta(hours=5))
     tracker = Tracker(db_url)
     with tracker.sessions() as session:
