@@ -368,7 +368,7 @@ def _evidence_for(conn: Connection, ids: list[int], as_of: dt.date) -> dict[int,
         .order_by(_E.c.measure_id, _SC.c.id)
     )
     found: dict[int, list[Any]] = defaultdict(list)
-    for row in conn.execute(query):
+    for row in conn.execute(query).all():  # fetched at once: a batch's rows, not row by row
         found[row[1]].append(row)
     return found
 
