@@ -24,7 +24,7 @@ from tracker.models import Measure, StatusChange
 from tracker.report import rows, timeline
 from tracker.report.periods import compute_periods
 from tracker.report.report import SOURCE_FOR_EVIDENCE, measures_query, to_change
-from tracker.report.timeline import MeasureLine, Timeline, measure_events
+from tracker.report.timeline import Event, MeasureLine, Timeline, measure_events
 from tracker.vocab import SubjectType
 
 from ..conftest import ROOT
@@ -134,10 +134,10 @@ def reference_output(tl: Timeline, fmt: str) -> str:
     if fmt == "table":
         return reference_text(tl) + "\n"
     if fmt == "json":
-        return formats.to_json(rows.timeline_object(tl)) + "\n"
+        return formats.to_json(timeline_object(tl)) + "\n"
     if fmt == "csv":
-        return formats.csv_text(rows.TIMELINE_COLUMNS, rows.timeline_flat(tl))
-    return "".join(formats.ndjson_line(o) + "\n" for o in rows.timeline_ndjson(tl))
+        return formats.csv_text(rows.TIMELINE_COLUMNS, timeline_flat(tl))
+    return "".join(formats.ndjson_line(o) + "\n" for o in timeline_ndjson(tl))
 
 
 #: the command's options, and what they mean to the reference
@@ -201,3 +201,49 @@ def test_a_stream_left_unread_drops_its_table_and_connection(db_url, monkeypatch
 def test_include_federal_goes_with_within(db_url):
     result = CliRunner().invoke(cli_module.cli, ["--database", db_url, "timeline", "--include-federal"])
     assert result.exit_code == 2 and "--include-federal goes with --within NAME" in result.stderr
+
+
+# -- the reference for scripts' formats: the in-memory Timeline as it was printed ---------------
+def _evidence(e) -> dict:
+    return {"source": e.source, "published": e.published, "quote": e.quote}
+
+
+def event_object(event: Event, timeline: Timeline) -> dict:
+    """One event of the time line, with all its evidence."""
+    m = timeline.by_id[event.measure_id]
+    return {
+        "date": event.date.iso() if event.date else None,
+        "reported_by": event.reported_by.isoformat() if event.reported_by else None,
+        "measure_id": m.measure_id, "subject_type": m.subject_type.value, "subject": m.subject,
+        "kind": m.kind, "scope": m.scope, "status": event.status,
+        "until": event.until.iso() if event.until else None,
+        "open_ended": event.open_ended, "end_of_term": event.end_of_term,
+        "evidence": [_evidence(e) for e in event.evidence],
+    }
+
+
+def timeline_object(timeline: Timeline) -> dict:
+    """``timeline --format json``: the window and its events, newest first."""
+    return {
+        "today": timeline.today.isoformat(),
+        "since": timeline.since.isoformat() if timeline.since else None,
+        "events": [event_object(e, timeline) for e in timeline.events],
+    }
+
+
+def timeline_ndjson(timeline: Timeline) :
+    for event in timeline.events:
+        yield event_object(event, timeline)
+
+
+def timeline_flat(timeline: Timeline) :
+    """One flat row per event (``TIMELINE_COLUMNS``): its first evidence and how many sources."""
+    for event in timeline.events:
+        row = event_object(event, timeline)
+        evidence = row.pop("evidence")
+        first = evidence[0] if evidence else {}
+        row.update(
+            sources=len({e["source"] for e in evidence}),
+            source=first.get("source"), published=first.get("published"), quote=first.get("quote"),
+        )
+        yield row

@@ -432,7 +432,7 @@ def _rows(conn: Connection, query: Select[Any], as_of: dt.date) -> Iterator[Meas
             )
 
 
-def _subject_filter(
+def subject_filter(
     session: Session, jurisdiction: str | None, company: str | None, within: str | None, include_federal: bool
 ) -> list[Any]:
     """WHERE clauses for ``--within``, ``--jurisdiction`` and ``--company``, checked in the
@@ -473,7 +473,7 @@ def status_rows(
     Raises:
         NotFoundError: no jurisdiction or company has that name; AmbiguousNameError.
     """
-    where = _subject_filter(session, jurisdiction, company, within, include_federal)
+    where = subject_filter(session, jurisdiction, company, within, include_federal)
     conn = session.connection()
     return _rows(conn, _status_query(conn, as_of, include_all, where), as_of)
 

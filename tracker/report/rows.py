@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tracker.report.render import measure_dict
 from tracker.report.report import Evidence, MeasureHistory, MeasureRow
-
-if TYPE_CHECKING:  # status and show do not load the timeline's ORM queries
-    from tracker.report.timeline import Event, Timeline
 
 STATUS_COLUMNS = (
     "as_of", "subject_type", "subject", "ocd_id", "measure_id", "kind", "scope", "status",
@@ -73,44 +70,3 @@ def history_rows(history: MeasureHistory) -> Iterator[dict[str, Any]]:
             "date": e.date, "until": e.until, "open_ended": e.open_ended, "origin": e.origin,
             "confidence": e.confidence, **_evidence(e.evidence),
         }
-
-
-def event_object(event: Event, timeline: Timeline) -> dict[str, Any]:
-    """One event of the time line, with all its evidence."""
-    m = timeline.by_id[event.measure_id]
-    return {
-        "date": event.date.iso() if event.date else None,
-        "reported_by": event.reported_by.isoformat() if event.reported_by else None,
-        "measure_id": m.measure_id, "subject_type": m.subject_type.value, "subject": m.subject,
-        "kind": m.kind, "scope": m.scope, "status": event.status,
-        "until": event.until.iso() if event.until else None,
-        "open_ended": event.open_ended, "end_of_term": event.end_of_term,
-        "evidence": [_evidence(e) for e in event.evidence],
-    }
-
-
-def timeline_object(timeline: Timeline) -> dict[str, Any]:
-    """``timeline --format json``: the window and its events, newest first."""
-    return {
-        "today": timeline.today.isoformat(),
-        "since": timeline.since.isoformat() if timeline.since else None,
-        "events": [event_object(e, timeline) for e in timeline.events],
-    }
-
-
-def timeline_ndjson(timeline: Timeline) -> Iterator[dict[str, Any]]:
-    for event in timeline.events:
-        yield event_object(event, timeline)
-
-
-def timeline_flat(timeline: Timeline) -> Iterator[dict[str, Any]]:
-    """One flat row per event (``TIMELINE_COLUMNS``): its first evidence and how many sources."""
-    for event in timeline.events:
-        row = event_object(event, timeline)
-        evidence = row.pop("evidence")
-        first = evidence[0] if evidence else {}
-        row.update(
-            sources=len({e["source"] for e in evidence}),
-            source=first.get("source"), published=first.get("published"), quote=first.get("quote"),
-        )
-        yield row

@@ -47,10 +47,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.curate.rules import counting
 from tracker.dates import PartialDate
-from tracker.errors import NotFoundError
 from tracker.models import Company, Jurisdiction, Measure, MeasurePeriod, Source, StatusChange
 from tracker.report.periods import Period
-from tracker.report.report import Evidence, find_companies, find_jurisdictions, to_change
+from tracker.report.report import Evidence, subject_filter, to_change
 from tracker.report.status import MeasureState
 from tracker.vocab import ENDS, STARTS, Precision, ReportStatus, Status, SubjectType
 
@@ -245,35 +244,6 @@ def _subject(row: Any) -> tuple[str, SubjectType]:
     return row.c_name, SubjectType.COMPANY
 
 
-def _subject_filter(
-    session: Session, jurisdiction: str | None, company: str | None, within: str | None = None,
-    include_federal: bool = False,
-) -> list[Any]:
-    """WHERE clauses on measures for ``--within`` (a jurisdiction with everything under it;
-    ``include_federal`` adds the national level), ``--jurisdiction`` and ``--company``.
-
-    Raises:
-        NotFoundError: no jurisdiction or company has that name (AmbiguousNameError).
-    """
-    where = []
-    if within:
-        from tracker import geography
-
-        place = geography.resolve(session, within)
-        where.append(_M.c.jurisdiction_id.in_(sorted(geography.within(session, place, include_federal=include_federal))))
-    if jurisdiction:
-        jids = find_jurisdictions(session, jurisdiction)
-        if not jids:
-            raise NotFoundError(f"no jurisdiction is called {jurisdiction!r}")
-        where.append(_M.c.jurisdiction_id.in_(jids))
-    if company:
-        cids = find_companies(session, company)
-        if not cids:
-            raise NotFoundError(f"no company is called {company!r}")
-        where.append(_M.c.company_id.in_(cids))
-    return where
-
-
 def _has_periods() -> Any:
     """A measure with a fact that counts has periods (``periods.compute_periods``)."""
     return exists().where(_P.c.measure_id == _M.c.id)
@@ -348,7 +318,7 @@ def build_timeline(
     Raises:
         NotFoundError: no jurisdiction or company has that name.
     """
-    where = _subject_filter(session, jurisdiction, company, within, include_federal)
+    where = subject_filter(session, jurisdiction, company, within, include_federal)
     conn = session.connection()
     lines = [line for ids in _id_batches(conn, where) for line in _lines(conn, ids)]
     return Timeline(today, since, tuple(lines))
@@ -467,7 +437,7 @@ def stream_timeline(
     Raises:
         NotFoundError: no jurisdiction or company has that name.
     """
-    where = _subject_filter(session, jurisdiction, company, within, include_federal)
+    where = subject_filter(session, jurisdiction, company, within, include_federal)
     conn = session.connection()
     count = conn.scalar(select(func.count()).select_from(_M).where(_has_periods(), *where)) or 0
     return TimelineStream(today, since, count, _sorted_events(conn, where, since))
