@@ -194,3 +194,33 @@ def test_ingest_jobs_option(db_url, tmp_path):
     assert result.output.startswith("6 new, 0 duplicate, 0 updated, 0 failed; 6 facts extracted")
     bad = CliRunner().invoke(cli.cli, ["--database", db_url, "ingest", "--jobs", "0", str(folder)])
     assert bad.exit_code == 2 and "--jobs" in bad.output
+
+
+def test_workers_fork_from_frozen_objects_released_afterwards(tracker, tmp_path, monkeypatch):
+    """The parent's objects are frozen (left out of the collector's passes) while the workers
+    run, so the workers' collections do not copy the pages they share; after the run, and after
+    a run that fails, they are collectable again."""
+    import gc
+
+    folder = write_articles(tmp_path / "articles", 6)
+    frozen_while_running = []
+    real = pipeline._pooled
+
+    def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        frozen_while_running.append(gc.get_freeze_count())
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_pooled", watching)
+    before = gc.get_freeze_count()
+    tracker.ingest([str(folder)], jobs=2)
+    assert frozen_while_running[0] > before
+    assert gc.get_freeze_count() == 0
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        yield from real(*args, **kwargs)
+        raise RuntimeError("the pool broke")
+
+    monkeypatch.setattr(pipeline, "_pooled", failing)
+    with pytest.raises(RuntimeError, match="the pool broke"):
+        tracker.ingest([str(folder)], jobs=2)
+    assert gc.get_freeze_count() == 0
