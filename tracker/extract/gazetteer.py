@@ -184,19 +184,21 @@ def capitalized_spans(sentence: str, max_words: int) -> list[tuple[int, int, str
             start = starts[i]
             for end in ends[i: i + max_words]:
                 text = run_text[start:end]
-                if text[-1] in ".'’s":
-                    text = text.rstrip(".'’")
-                    if text.endswith(("'s", "’s")):
-                        text = text[:-2]
+                if text[-1] in ".'’s":  # the only endings _trimmed changes
+                    text = _trimmed(text)
                 spans.append((base + start, base + start + len(text), text))
     return spans
 
 
 def _span(sentence: str, start: int, end: int) -> tuple[int, int, str]:
-    text = sentence[start:end].rstrip(".'’")
-    if text.endswith(("'s", "’s")):
-        text = text[:-2]
+    text = _trimmed(sentence[start:end])
     return start, start + len(text), text
+
+
+def _trimmed(text: str) -> str:
+    """A span without its trailing full stop, quotes or possessive ("Maine's." -> "Maine")."""
+    text = text.rstrip(".'’")
+    return text[:-2] if text.endswith(("'s", "’s")) else text
 
 
 def _spans_by_tokens(sentence: str, max_words: int):  # type: ignore[no-untyped-def]
@@ -241,10 +243,7 @@ def _names_in(text: str, names: dict, max_words: int) -> Iterator[str]:  # type:
                 continue
             node, key = names, ""
             for last in words[i: i + max_words]:
-                bare = last.rstrip(".'")  # the span ends here: its full stop or possessive off
-                if bare.endswith("'s"):
-                    bare = bare[:-2]
-                end = _key(bare)
+                end = _key(_trimmed(last))  # if the span ends here: its full stop or possessive off
                 if "" in node.get(end, ()):
                     yield key + end
                 node = node.get(_key(last))  # type: ignore[assignment]
